@@ -1,0 +1,3 @@
+from fim_lsp.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""The ``fim-lsp`` command: serve LSP, or try a completion and check the setup without an editor."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from fim_lsp import __version__
+from fim_lsp.engine import Engine, Severity, Snapshot, Timing
+from fim_lsp.logs import configure
+from fim_lsp.positions import line_starts, offset_at
+from fim_lsp.providers import make_provider
+from fim_lsp.providers.base import (
+    AuthError,
+    CompletionRequest,
+    MissingKeyError,
+    ProviderError,
+    RateLimitError,
+    RejectedError,
+)
+from fim_lsp.settings import Settings, SettingsError, load_startup_settings
+from fim_lsp.templates import template_for
+
+CHECK_PREFIX = "def add(a, b):\n    return"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    configure(args.log_level)
+    try:
+        settings = load_startup_settings(config_path=args.config)
+    except SettingsError as error:
+        sys.exit(f"fim-lsp: {error}")
+    if args.command == "complete":
+        sys.exit(asyncio.run(_complete(settings, args)))
+    if args.command == "check":
+        sys.exit(asyncio.run(_check(settings)))
+    _serve(settings, args.tcp)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fim-lsp", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"fim-lsp {__version__}")
+    parser.add_argument("--stdio", action="store_true", help="serve LSP on stdio (the default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="serve LSP on TCP instead")
+    parser.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+    )
+    parser.add_argument(
+        "--config", type=Path, help="config file (default ~/.config/fim-lsp/config.toml)"
+    )
+    commands = parser.add_subparsers(dest="command")
+    complete = commands.add_parser("complete", help="print the completion at a cursor in FILE")
+    complete.add_argument("file", type=Path)
+    complete.add_argument("--line", type=int, required=True, help="0-based line, as in LSP")
+    complete.add_argument(
+        "--character", type=int, required=True, help="0-based column (code points)"
+    )
+    complete.add_argument("--verbose", action="store_true", help="print prompt size and timings")
+    commands.add_parser("check", help="test the configured endpoint, model and key")
+    return parser
+
+
+def _serve(settings: Settings, tcp: str | None) -> None:
+    from fim_lsp.server import build_server
+
+    server = build_server(settings)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+
+
+def _print_notice(severity: Severity, message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+async def _complete(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"fim-lsp: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    offset = offset_at(text, line_starts(text), args.line, args.character, "utf-32")
+    if offset is None:
+        print(f"fim-lsp: line {args.line} is past the end of {args.file}", file=sys.stderr)
+        return 2
+    engine = Engine(settings, _print_notice)
+    timing = Timing()
+    snapshot = Snapshot(
+        args.file.as_uri() if args.file.is_absolute() else str(args.file),
+        str(args.file),
+        text,
+        offset,
+    )
+    try:
+        suggestion = await engine.complete(snapshot, invoked=True, timing=timing)
+    finally:
+        await engine.aclose()
+    if args.verbose:
+        first = f"{timing.first_chunk_s * 1000:.0f} ms" if timing.first_chunk_s else "n/a"
+        print(
+            f"prompt: {timing.prompt_tokens} tokens ({engine.counter.name}); first chunk: {first}; "
+            f"answer: {timing.total_s * 1000:.0f} ms{' (cache)' if timing.from_cache else ''}",
+            file=sys.stderr,
+        )
+    if suggestion is None:
+        print("(no completion)", file=sys.stderr)
+        return 1
+    print(suggestion.text)
+    return 0
+
+
+async def _check(settings: Settings) -> int:
+    print(f"provider {settings.provider}, model {settings.model}, endpoint {settings.base_url}")
+    template = template_for(settings.model, settings.template)
+    request = CompletionRequest(
+        template.render(CHECK_PREFIX, "\n"), 8, settings.temperature, settings.top_p, template.stop
+    )
+    provider = make_provider(settings)
+    started = time.perf_counter()
+    try:
+        text = "".join([chunk async for chunk in provider.stream(request)])
+    except ProviderError as error:
+        print(f"FAILED: {error}\n{_diagnosis(error, settings)}")
+        return 1
+    finally:
+        await provider.aclose()
+    print(f"OK: answered {text!r} in {(time.perf_counter() - started) * 1000:.0f} ms")
+    return 0
+
+
+def _diagnosis(error: ProviderError, settings: Settings) -> str:
+    if isinstance(error, MissingKeyError):
+        return "Set DASHSCOPE_API_KEY (or FIM_LSP_API_KEY, or api_key in the config file)."
+    if isinstance(error, AuthError):
+        return "The key was refused: check it belongs to this endpoint's region and account."
+    if isinstance(error, RateLimitError):
+        return "The key works but is rate limited right now; try again shortly."
+    if isinstance(error, RejectedError):
+        return f"The request was refused: is {settings.model!r} a model this endpoint serves?"
+    return f"Could not get an answer from {settings.base_url}: check the URL and your network."

@@ -1,0 +1,63 @@
+"""What every provider offers the engine, and the errors it may raise.
+
+Providers turn a finished prompt into streamed text; they know nothing of prompts or LSP.
+The error classes are what the engine reacts to, so every provider maps its own failures
+onto them.  Messages never contain the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    prompt: str
+    max_tokens: int
+    temperature: float
+    top_p: float
+    stop: tuple[str, ...]
+
+
+class ProviderError(Exception):
+    """A request failed; ``str(error)`` is one line fit for a log or the user."""
+
+
+class MissingKeyError(ProviderError):
+    """No API key is configured for a provider that needs one."""
+
+
+class AuthError(ProviderError):
+    """The provider refused our credentials (401/403): nothing works until settings change."""
+
+
+class RateLimitError(ProviderError):
+    """Too many requests (429): wait ``retry_after`` seconds, when the provider says."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RejectedError(ProviderError):
+    """The provider refused this request (other 4xx), e.g. an unknown model name."""
+
+
+class TransientError(ProviderError):
+    """A server error, timeout or dropped connection: worth trying on the next keystroke."""
+
+
+class BadResponseError(ProviderError):
+    """The answer was not what the wire format promises (bad JSON, SSE or UTF-8)."""
+
+
+class Provider(Protocol):
+    name: str
+
+    def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+        """Yield completion text as it arrives; closing the iterator closes the HTTP stream."""
+        ...
+
+    async def aclose(self) -> None: ...

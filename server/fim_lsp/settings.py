@@ -1,0 +1,216 @@
+"""Every setting in one typed, fully defaulted object, and the layers that override it.
+
+Layers, lowest first: defaults, the user config file, environment variables,
+``initializationOptions``, ``workspace/didChangeConfiguration``.  The wire uses camelCase,
+Python snake_case; the config file accepts either.  A bad value raises ``SettingsError``
+naming the field, and the caller keeps its last good settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on 3.10
+    import tomli as tomllib
+
+DEFAULT_CONFIG_PATH = Path("~/.config/fim-lsp/config.toml")
+PROVIDERS = ("dashscope", "openai")
+TEMPLATES = ("auto", "qwen", "codellama", "starcoder", "deepseek", "codegemma")
+
+# Secrets and credentials never leave the machine, whatever the user's own globs say.
+DEFAULT_EXCLUDE = (
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    "credentials*",
+    "secrets.*",
+)
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the field."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    provider: str = "dashscope"
+    base_url: str = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+    # 7B: the best quality that still answers a typist in well under a second.
+    model: str = "qwen2.5-coder-7b-instruct"
+    api_key: str = dataclasses.field(default="", repr=False)
+    template: str = "auto"
+    max_tokens: int = 128
+    temperature: float = 0.1
+    top_p: float = 0.95
+    context_tokens: int = 2048
+    prefix_share: float = 0.75
+    debounce_ms: int = 150
+    max_lines: int = 8
+    enabled: bool = True
+    disabled_languages: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    timeout_ms: int = 10000
+    cache_size: int = 256
+    cache_ttl_s: int = 600
+
+    @property
+    def prefix_budget(self) -> int:
+        return int(self.context_tokens * self.prefix_share)
+
+    @property
+    def suffix_budget(self) -> int:
+        return self.context_tokens - self.prefix_budget
+
+    @property
+    def exclude_globs(self) -> tuple[str, ...]:
+        return DEFAULT_EXCLUDE + self.exclude
+
+    def merged(self, overrides: Mapping[str, Any], source: str) -> Settings:
+        """A copy with ``overrides`` (camelCase or snake_case keys) applied and validated."""
+        changes = {}
+        for key, value in overrides.items():
+            name = _snake(key)
+            if name not in _FIELDS:
+                raise SettingsError(f"{source}: unknown setting {key!r}")
+            changes[name] = _coerce(name, value, source)
+        result = dataclasses.replace(self, **changes)
+        result.validate(source)
+        return result
+
+    def validate(self, source: str) -> None:
+        checks = [
+            ("provider", self.provider in PROVIDERS, f"one of {', '.join(PROVIDERS)}"),
+            ("template", self.template in TEMPLATES, f"one of {', '.join(TEMPLATES)}"),
+            ("base_url", self.base_url.startswith(("http://", "https://")), "an http(s) URL"),
+            ("model", bool(self.model.strip()), "a model name"),
+            ("max_tokens", 1 <= self.max_tokens <= 4096, "between 1 and 4096"),
+            ("temperature", 0 <= self.temperature < 2, "in [0, 2)"),
+            ("top_p", 0 < self.top_p <= 1, "in (0, 1]"),
+            ("context_tokens", 64 <= self.context_tokens <= 131072, "between 64 and 131072"),
+            ("prefix_share", 0 < self.prefix_share <= 1, "in (0, 1]"),
+            ("debounce_ms", 0 <= self.debounce_ms <= 5000, "between 0 and 5000"),
+            ("max_lines", 1 <= self.max_lines <= 200, "between 1 and 200"),
+            ("timeout_ms", 100 <= self.timeout_ms <= 120000, "between 100 and 120000"),
+            ("cache_size", 0 <= self.cache_size <= 100000, "between 0 and 100000"),
+            ("cache_ttl_s", 0 <= self.cache_ttl_s <= 86400, "between 0 and 86400"),
+        ]
+        for name, ok, expected in checks:
+            if not ok:
+                raise SettingsError(
+                    f"{source}: {_camel(name)} must be {expected}, got {getattr(self, name)!r}"
+                )
+
+
+_FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Check a raw value's type against the field; env strings are parsed here too."""
+    kind = _FIELDS[name].type
+    wrong = SettingsError(f"{source}: {_camel(name)} must be {_describe(kind)}, got {value!r}")
+    if kind == "bool":
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false"):
+            return value.lower() in ("1", "true", "yes", "on")
+        if not isinstance(value, bool):
+            raise wrong
+        return value
+    if kind == "int":
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong
+        return value
+    if kind == "float":
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                raise wrong from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong
+        return float(value)
+    if kind == "tuple[str, ...]":
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise wrong
+        return tuple(value)
+    if not isinstance(value, str):
+        raise wrong
+    return value
+
+
+def _describe(kind: str) -> str:
+    return {
+        "bool": "true or false",
+        "int": "an integer",
+        "float": "a number",
+        "tuple[str, ...]": "a list of strings",
+    }.get(kind, "a string")
+
+
+def _config_file_layer(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"config file {path}: {error}") from None
+    return data.get("fim-lsp", data)
+
+
+def _environment_layer(environ: Mapping[str, str]) -> dict[str, str]:
+    layer = {
+        name: environ[f"FIM_LSP_{name.upper()}"]
+        for name in _FIELDS
+        if f"FIM_LSP_{name.upper()}" in environ
+    }
+    if "api_key" not in layer and environ.get("DASHSCOPE_API_KEY"):
+        layer["api_key"] = environ["DASHSCOPE_API_KEY"]
+    return layer
+
+
+def load_startup_settings(
+    environ: Mapping[str, str] | None = None, config_path: Path | None = None
+) -> Settings:
+    """Defaults, then the config file, then the environment: what the server starts with."""
+    environ = os.environ if environ is None else environ
+    path = config_path or Path(environ.get("FIM_LSP_CONFIG", DEFAULT_CONFIG_PATH)).expanduser()
+    settings = Settings().merged(_config_file_layer(path), f"config file {path}")
+    return settings.merged(_environment_layer(environ), "environment")
+
+
+def client_layer(payload: Any) -> Mapping[str, Any]:
+    """The settings object inside ``initializationOptions`` or ``didChangeConfiguration``."""
+    if payload is None:
+        return {}
+    if not isinstance(payload, Mapping):
+        raise SettingsError(f"settings must be an object, got {type(payload).__name__}")
+    for key in ("fimLsp", "fim-lsp", "fim_lsp"):
+        if isinstance(payload.get(key), Mapping):
+            return payload[key]
+    return payload

@@ -1,0 +1,81 @@
+"""Token counters for prompt budgets: the real Qwen BPE when installed, an estimate otherwise.
+
+The Qwen vocabulary ships in the ``dashscope`` package as ``resources/qwen.tiktoken``; we
+locate the file without importing ``dashscope`` (its import is slow and pulls in a web stack).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+import math
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+# Qwen2's pre-tokenizer split pattern (from its tokenizer.json).
+QWEN_PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+# Measured with the Qwen BPE on Python, TypeScript, Go and C sources: 3.9-4.6 characters per
+# token for ASCII code, about 1 token per CJK character.  Estimating 3.2 over-counts, so a
+# prompt cut by the estimate stays inside its budget when the real tokenizer is absent.
+ASCII_CHARS_PER_TOKEN = 3.2
+
+
+class TokenCounter(Protocol):
+    name: str
+
+    def count(self, text: str) -> int: ...
+
+
+class QwenBpeCounter:
+    """Exact counts with Qwen2.5's own BPE through tiktoken."""
+
+    name = "qwen-bpe"
+
+    def __init__(self, vocabulary: Path) -> None:
+        import tiktoken
+        from tiktoken.load import load_tiktoken_bpe
+
+        ranks = load_tiktoken_bpe(str(vocabulary))
+        self._encoding = tiktoken.Encoding(
+            "qwen", pat_str=QWEN_PATTERN, mergeable_ranks=ranks, special_tokens={}
+        )
+
+    def count(self, text: str) -> int:
+        return len(self._encoding.encode_ordinary(text))
+
+
+class EstimatingCounter:
+    """A cautious character-based estimate: never far below the real count."""
+
+    name = "estimate"
+
+    def count(self, text: str) -> int:
+        wide = sum(1 for char in text if ord(char) > 127) if not text.isascii() else 0
+        return math.ceil((len(text) - wide) / ASCII_CHARS_PER_TOKEN) + wide
+
+
+def qwen_vocabulary_path() -> Path | None:
+    spec = importlib.util.find_spec("dashscope")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "qwen.tiktoken"
+    return path if path.is_file() else None
+
+
+@functools.cache
+def default_counter() -> TokenCounter:
+    """The best counter this installation has; loaded once (about 0.2 s for the BPE)."""
+    path = qwen_vocabulary_path()
+    if path is not None:
+        try:
+            return QwenBpeCounter(path)
+        except (ImportError, OSError, ValueError) as error:
+            log.warning("Qwen tokenizer unavailable (%s); estimating token counts", error)
+    return EstimatingCounter()
