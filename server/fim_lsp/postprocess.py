@@ -14,7 +14,6 @@ from dataclasses import dataclass
 CLOSERS = ")]}>\"'`;,"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _QUOTES = "\"'`"
-_BLOCK_OPENERS = (":", "{", "(", "[", "=>", "->", "do", "then")
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,18 @@ def trim_rest_of_line_repeat(text: str, context: CompletionContext) -> str:
 
 
 def limit_scope_by_indentation(text: str, context: CompletionContext) -> str:
-    """Stop where the code leaves the cursor's block; a closing line at its level may stay."""
+    """Stop where the code leaves the cursor's block.
+
+    When the completion opens a deeper block (its first new line is indented past the cursor
+    line), it ends with that block; a closing bracket at the cursor's level may stay.
+    """
     if context.single_line:
         return text
     lines = text.split("\n")
     cursor_line = context.line_prefix + lines[0]
     reference = _indent(cursor_line) if cursor_line.strip() else len(context.line_prefix)
-    opens_block = cursor_line.rstrip().endswith(_BLOCK_OPENERS)
+    body = [line for line in lines[1:] if line.strip()]
+    opens_block = bool(body) and _indent(body[0]) > reference
     for index in range(1, len(lines)):
         line = lines[index]
         if not line.strip():
