@@ -1,0 +1,168 @@
+-- `:checkhealth fim_lsp`: can the server start, and can it reach the model?
+local compat = require('fim_lsp.compat')
+local config = require('fim_lsp.config')
+local server = require('fim_lsp.server')
+
+local M = {}
+
+local health = vim.health
+local MIN_PYTHON = { 3, 10 }
+
+--- The Python interpreter that runs the server: `python -m fim_lsp`'s first word, or the
+--- shebang of the `fim-lsp` script.
+---@param cmd string[]
+---@return string?
+local function interpreter(cmd)
+  if cmd[2] == '-m' then
+    return cmd[1]
+  end
+  local path = vim.fn.exepath(cmd[1])
+  local file = path ~= '' and io.open(path, 'r')
+  if not file then
+    return nil
+  end
+  local first = file:read('*l') or ''
+  file:close()
+  local shebang = first:match('^#!%s*(%S+)')
+  if shebang and shebang:match('python[%d.]*$') then
+    return shebang
+  end
+end
+
+---@param cmd string[]
+local function check_server(cmd)
+  local exe = vim.fn.exepath(cmd[1])
+  if exe == '' then
+    health.error(('server command %q not found'):format(cmd[1]), {
+      'pip install fim-lsp (or set `cmd` in setup())',
+    })
+    return
+  end
+  health.ok(('server command: %s (%s)'):format(table.concat(cmd, ' '), exe))
+
+  local python = interpreter(cmd)
+  if not python then
+    health.info('cannot tell which Python runs the server')
+    return
+  end
+  local result = vim.system({
+    python,
+    '-c',
+    'import sys, fim_lsp; print("%d.%d.%d" % sys.version_info[:3])',
+  }, { text = true }):wait(15000)
+  local version = vim.trim(result.stdout or '')
+  if result.code ~= 0 then
+    local lines = vim.split(vim.trim(result.stderr or ''), '\n')
+    health.error(('%s cannot import fim_lsp: %s'):format(python, lines[#lines] or '?'), {
+      'install the server into that Python: pip install fim-lsp',
+    })
+    return
+  end
+  local major, minor = version:match('^(%d+)%.(%d+)')
+  if tonumber(major) * 100 + tonumber(minor) < MIN_PYTHON[1] * 100 + MIN_PYTHON[2] then
+    health.error(('Python %s is too old; fim-lsp needs %d.%d+'):format(version, unpack(MIN_PYTHON)))
+  else
+    health.ok(('Python %s with fim_lsp (%s)'):format(version, python))
+  end
+end
+
+---@param cfg fim_lsp.Config
+local function check_key(cfg)
+  local from_env = server.key_from_env()
+  if from_env then
+    health.ok('API key set in $' .. from_env)
+    return
+  end
+  if cfg.api_key_cmd then
+    local key, err = server.run_key_command(cfg.api_key_cmd, 15000)
+    if key then
+      health.ok('API key from api_key_cmd')
+    else
+      health.error(err or 'api_key_cmd failed')
+    end
+    return
+  end
+  health.warn('no API key: $DASHSCOPE_API_KEY and $FIM_LSP_API_KEY are unset, no api_key_cmd', {
+    'export DASHSCOPE_API_KEY=... or set api_key_cmd = { "pass", "show", "dashscope" }',
+    'the server may still find one in ~/.config/fim-lsp/config.toml',
+  })
+end
+
+--- Open a TCP connection to the endpoint's host and port (no request, no key sent).
+---@param url string
+---@return boolean ok, string detail
+local function tcp_reachable(url)
+  local scheme, host, port = url:match('^(https?)://([^/:]+):?(%d*)')
+  if not scheme then
+    return false, 'not an http(s) URL: ' .. url
+  end
+  port = tonumber(port) or (scheme == 'https' and 443 or 80)
+  local addresses = vim.uv.getaddrinfo(host, tostring(port), { socktype = 'stream' })
+  if not addresses or #addresses == 0 then
+    return false, ('cannot resolve %s'):format(host)
+  end
+  local done, ok, detail = false, false, ''
+  local tcp = assert(vim.uv.new_tcp())
+  tcp:connect(addresses[1].addr, port, function(err)
+    done, ok, detail = true, err == nil, err or ''
+  end)
+  vim.wait(5000, function()
+    return done
+  end, 20)
+  if not tcp:is_closing() then
+    tcp:close()
+  end
+  if not done then
+    return false, 'timed out after 5 s'
+  end
+  return ok, detail
+end
+
+---@param cfg fim_lsp.Config
+local function check_endpoint(cfg)
+  local url = cfg.settings.baseUrl or 'https://dashscope.aliyuncs.com/compatible-mode/v1'
+  local ok, detail = tcp_reachable(url)
+  if ok then
+    health.ok('endpoint reachable: ' .. url)
+  else
+    health.error(('endpoint not reachable: %s (%s)'):format(url, detail), {
+      'check baseUrl in setup({ settings = { baseUrl = ... } }) and your network or proxy',
+    })
+  end
+end
+
+local function check_clients()
+  local clients = server.clients()
+  if #clients == 0 then
+    health.info('no fim-lsp server running now (it starts with a buffer of a chosen filetype)')
+  end
+  for _, client in ipairs(clients) do
+    health.ok(('server running (client %d, positions in %s)'):format(client.id, client.offset_encoding))
+  end
+end
+
+function M.check()
+  health.start('fim-lsp')
+  if vim.fn.has('nvim-0.10') == 0 then
+    health.error('Neovim 0.10 or newer is needed')
+    return
+  end
+  local v = vim.version()
+  local drawn_by = compat.has_native_inline_completion() and 'built-in vim.lsp.inline_completion'
+    or 'fim-lsp ghost text'
+  health.ok(('Neovim %d.%d.%d: suggestions drawn by %s'):format(v.major, v.minor, v.patch, drawn_by))
+
+  local cfg = config.current
+  if cfg then
+    health.ok('setup() called')
+  else
+    health.warn('setup() not called; checking the defaults', { 'require("fim_lsp").setup({})' })
+    cfg = assert(config.resolve({}))
+  end
+  check_server(server.command(cfg))
+  check_key(cfg)
+  check_endpoint(cfg)
+  check_clients()
+end
+
+return M

@@ -1,0 +1,154 @@
+-- Public API: setup() and the actions behind the keys (also for your own mappings, e.g. Tab).
+local config = require('fim_lsp.config')
+local compat = require('fim_lsp.compat')
+local server = require('fim_lsp.server')
+
+local M = {}
+
+--- The client that draws suggestions: Neovim 0.12's own, or ours on 0.10/0.11.
+---@return table
+local function frontend()
+  local use_native = config.current and config.current.native
+  if use_native == 'auto' then
+    use_native = compat.has_native_inline_completion()
+  end
+  if use_native and compat.has_native_inline_completion() then
+    return require('fim_lsp.native')
+  end
+  return require('fim_lsp.ghost')
+end
+
+---@return 'native'|'ghost'
+function M.mode()
+  return frontend() == require('fim_lsp.ghost') and 'ghost' or 'native'
+end
+
+local augroup = vim.api.nvim_create_augroup('fim_lsp', { clear = true })
+
+---@param bufnr integer
+---@param client vim.lsp.Client
+local function attach(bufnr, client)
+  if client.name == server.name then
+    frontend().attach(bufnr, client.id)
+  end
+end
+
+--- Configure and start fim-lsp. Returns false (and says why) when `opts` are invalid.
+---@param opts? table see `:help fim_lsp-options`
+---@return boolean
+function M.setup(opts)
+  local resolved, errors = config.resolve(opts)
+  if not resolved then
+    vim.notify(
+      'fim-lsp: setup() options are invalid:\n  ' .. table.concat(errors, '\n  '),
+      vim.log.levels.ERROR
+    )
+    return false
+  end
+  local again = config.current ~= nil
+  config.current = resolved
+
+  vim.api.nvim_set_hl(0, 'FimLspGhost', { link = 'Comment', default = true })
+  local ghost = require('fim_lsp.ghost')
+  ghost.options.debounce_ms = resolved.debounce_ms
+  frontend().set_enabled(resolved.enabled)
+  require('fim_lsp.keymaps').apply(resolved.keymaps, {
+    accept = M.accept,
+    accept_word = M.accept_word,
+    accept_line = M.accept_line,
+    dismiss = M.dismiss,
+    next = M.next,
+    prev = M.prev,
+    trigger = M.trigger,
+  })
+
+  vim.api.nvim_clear_autocmds({ group = augroup })
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = augroup,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if client then
+        attach(args.buf, client)
+      end
+    end,
+  })
+  vim.api.nvim_create_autocmd('LspDetach', {
+    group = augroup,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if client and client.name == server.name then
+        ghost.detach(args.buf)
+      end
+    end,
+  })
+
+  server.start(resolved)
+  if again then
+    server.push_settings(resolved)
+    for _, client in ipairs(server.clients()) do
+      for bufnr in pairs(client.attached_buffers) do
+        attach(bufnr, client)
+      end
+    end
+  end
+  return true
+end
+
+--- Accept the whole suggestion. Returns false when none is shown, for fallbacks:
+--- `vim.keymap.set('i', '<Tab>', function() if not require('fim_lsp').accept() then ... end end)`
+---@return boolean
+function M.accept()
+  return frontend().accept('all')
+end
+
+---@return boolean
+function M.accept_word()
+  return frontend().accept('word')
+end
+
+---@return boolean
+function M.accept_line()
+  return frontend().accept('line')
+end
+
+---@return boolean
+function M.dismiss()
+  return frontend().dismiss()
+end
+
+---@return boolean
+function M.next()
+  return frontend().cycle(1)
+end
+
+---@return boolean
+function M.prev()
+  return frontend().cycle(-1)
+end
+
+---@return boolean
+function M.trigger()
+  return frontend().trigger()
+end
+
+---@return boolean
+function M.is_enabled()
+  return config.current ~= nil and config.current.enabled
+end
+
+--- Turn suggestions on or off for this session; returns the new state.
+---@param enabled? boolean default: the opposite of now
+---@return boolean
+function M.toggle(enabled)
+  if not config.current then
+    return false
+  end
+  if enabled == nil then
+    enabled = not config.current.enabled
+  end
+  config.current.enabled = enabled
+  frontend().set_enabled(enabled)
+  return enabled
+end
+
+return M
