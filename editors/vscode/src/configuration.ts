@@ -1,0 +1,28 @@
+/** Reads `fim-lsp.*` settings from VS Code. */
+import * as vscode from "vscode";
+import type { SettingReader } from "./serverSettings";
+
+export const SECTION = "fim-lsp";
+
+export const readSetting: SettingReader = (key) => vscode.workspace.getConfiguration(SECTION).get(key);
+
+export function isEnabled(): boolean {
+  return readSetting("enable") !== false;
+}
+
+export function provider(): string {
+  return String(readSetting("provider") ?? "dashscope");
+}
+
+/** Flips `fim-lsp.enable` where it is set, so a workspace value does not hide the change. */
+export async function toggleEnabled(): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const inspected = config.inspect<boolean>("enable");
+  const target =
+    inspected?.workspaceFolderValue !== undefined
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : inspected?.workspaceValue !== undefined
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  await config.update("enable", !isEnabled(), target);
+}

@@ -1,0 +1,46 @@
+/** Builds the LanguageClient: how to start the server and which documents it serves. */
+import * as vscode from "vscode";
+import {
+  LanguageClient,
+  RevealOutputChannelOn,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
+import { requestTracking } from "./requestTracking";
+import type { ServerLaunch } from "./serverLaunch";
+import type { ServerSettings } from "./serverSettings";
+import type { StatusModel } from "./status";
+
+export const CLIENT_ID = "fim-lsp";
+
+/** Real files and unsaved buffers; not output panes, git views or other virtual documents. */
+export const DOCUMENT_SELECTOR = [{ scheme: "file" }, { scheme: "untitled" }];
+
+export function clientOptions(
+  settings: () => ServerSettings,
+  output: vscode.LogOutputChannel,
+  status: StatusModel,
+): LanguageClientOptions {
+  return {
+    documentSelector: DOCUMENT_SELECTOR,
+    // A function, so an automatic restart after a crash sends the current settings.
+    initializationOptions: settings,
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    middleware: requestTracking(status),
+  };
+}
+
+export function serverOptions(launch: ServerLaunch): ServerOptions {
+  return {
+    command: launch.command,
+    args: launch.args,
+    transport: TransportKind.stdio,
+    options: { env: launch.env },
+  };
+}
+
+export function createLanguageClient(launch: ServerLaunch, options: LanguageClientOptions): LanguageClient {
+  return new LanguageClient(CLIENT_ID, "fim-lsp", serverOptions(launch), options);
+}
