@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("pynvim", reason="the Neovim tests need pynvim (test extra)")
 
-from tests.editors.neovim_driver import SERVER_CMD, Nvim, clean_env, find_nvim
+from tests.editors.neovim_driver import PLUGIN, SERVER_CMD, Nvim, clean_env, find_nvim
 from tests.support.fake_provider import FakeProvider, Reply
 
 NVIM = find_nvim()
@@ -376,6 +376,8 @@ def test_checkhealth_all_good(editor: Nvim, fake: FakeProvider) -> None:
     assert "OK Python 3." in report
     assert "OK API key set in $FIM_LSP_API_KEY" in report
     assert f"OK endpoint reachable: {fake.base_url}" in report
+    assert "OK model answered: OK: answered 'a + b'" in report
+    assert fake.received[-1].headers["Authorization"] == "Bearer test-key"
     assert "ERROR" not in report
     assert "test-key" not in report
 
@@ -394,6 +396,15 @@ def test_checkhealth_reports_problems(start_nvim: Any) -> None:
 
 
 # -- the pure suggestion logic ---------------------------------------------------------
+
+
+def test_every_module_loads(bare_nvim: Nvim) -> None:
+    """Including native.lua (0.12 only at run time), so a typo there still fails here."""
+    modules = sorted(p.stem for p in (PLUGIN / "lua" / "fim_lsp").glob("*.lua"))
+    assert "native" in modules
+    for name in modules:
+        module = "fim_lsp" if name == "init" else f"fim_lsp.{name}"
+        assert bare_nvim.lua("return type(require(...))", module) == "table"
 
 
 @pytest.fixture(scope="module")

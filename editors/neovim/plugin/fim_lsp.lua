@@ -1,4 +1,4 @@
--- Only the command is defined at startup; everything else loads on setup() or first use.
+-- Only `:FimLsp` is defined at startup; the rest loads with setup().
 if vim.g.loaded_fim_lsp then
   return
 end
@@ -9,12 +9,4 @@ if vim.fn.has('nvim-0.10') == 0 then
   return
 end
 
-vim.api.nvim_create_user_command('FimLsp', function(args)
-  require('fim_lsp.commands').run(args)
-end, {
-  nargs = '?',
-  desc = 'fim-lsp: status, toggle, stats, log',
-  complete = function(arglead)
-    return require('fim_lsp.commands').complete(arglead)
-  end,
-})
+require('fim_lsp.commands').define()

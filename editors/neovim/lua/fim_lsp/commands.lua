@@ -82,6 +82,18 @@ function M.run(args)
   fn()
 end
 
+--- Define `:FimLsp` (from plugin/, and again from setup() for setups that add the plugin to
+--- 'runtimepath' after startup, when plugin/ files are no longer sourced).
+function M.define()
+  vim.api.nvim_create_user_command('FimLsp', M.run, {
+    nargs = '?',
+    desc = 'fim-lsp: status, toggle, stats, log',
+    complete = function(arglead)
+      return M.complete(arglead)
+    end,
+  })
+end
+
 ---@param arglead string
 ---@return string[]
 function M.complete(arglead)

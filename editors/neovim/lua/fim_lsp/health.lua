@@ -29,7 +29,45 @@ local function interpreter(cmd)
   end
 end
 
+--- Settings as the server's FIM_LSP_* environment variables, for `fim-lsp check`.
+---@param settings table<string, any>
+---@return table<string, string>
+local function settings_env(settings)
+  local env = {}
+  for key, value in pairs(settings) do
+    local kind = type(value)
+    if kind == 'string' or kind == 'number' or kind == 'boolean' then
+      local snake = key:gsub('(%u)', '_%1'):upper()
+      env['FIM_LSP_' .. snake] = tostring(value)
+    end
+  end
+  return env
+end
+
+--- Ask the model for a few tokens through the server's own `check` command: proves the
+--- endpoint, model name and key together.
+---@param python string
+---@param cfg fim_lsp.Config
+local function check_model(python, cfg)
+  local env = settings_env(cfg.settings)
+  if not server.key_from_env() and cfg.api_key_cmd then
+    env.FIM_LSP_API_KEY = server.run_key_command(cfg.api_key_cmd, 15000)
+  end
+  local result = vim.system({ python, '-m', 'fim_lsp', 'check' }, { text = true, env = env })
+    :wait(20000)
+  local output = vim.trim((result.stdout or '') .. '\n' .. (result.stderr or ''))
+  local lines = vim.split(output, '\n')
+  if result.code == 0 then
+    health.ok('model answered: ' .. (output:match('OK: [^\n]*') or lines[#lines]))
+  else
+    health.error('model check failed: ' .. (output:match('FAILED: [^\n]*') or lines[#lines]), {
+      lines[#lines],
+    })
+  end
+end
+
 ---@param cmd string[]
+---@return string? python the interpreter that runs the server, when it can import fim_lsp
 local function check_server(cmd)
   local exe = vim.fn.exepath(cmd[1])
   if exe == '' then
@@ -64,14 +102,16 @@ local function check_server(cmd)
   else
     health.ok(('Python %s with fim_lsp (%s)'):format(version, python))
   end
+  return python
 end
 
 ---@param cfg fim_lsp.Config
+---@return boolean found
 local function check_key(cfg)
   local from_env = server.key_from_env()
   if from_env then
     health.ok('API key set in $' .. from_env)
-    return
+    return true
   end
   if cfg.api_key_cmd then
     local key, err = server.run_key_command(cfg.api_key_cmd, 15000)
@@ -80,12 +120,13 @@ local function check_key(cfg)
     else
       health.error(err or 'api_key_cmd failed')
     end
-    return
+    return key ~= nil
   end
   health.warn('no API key: $DASHSCOPE_API_KEY and $FIM_LSP_API_KEY are unset, no api_key_cmd', {
     'export DASHSCOPE_API_KEY=... or set api_key_cmd = { "pass", "show", "dashscope" }',
     'the server may still find one in ~/.config/fim-lsp/config.toml',
   })
+  return false
 end
 
 --- Open a TCP connection to the endpoint's host and port (no request, no key sent).
@@ -119,15 +160,18 @@ local function tcp_reachable(url)
 end
 
 ---@param cfg fim_lsp.Config
+---@return boolean reachable
 local function check_endpoint(cfg)
   local url = cfg.settings.baseUrl or 'https://dashscope.aliyuncs.com/compatible-mode/v1'
   local ok, detail = tcp_reachable(url)
   if ok then
     health.ok('endpoint reachable: ' .. url)
+    return true
   else
     health.error(('endpoint not reachable: %s (%s)'):format(url, detail), {
       'check baseUrl in setup({ settings = { baseUrl = ... } }) and your network or proxy',
     })
+    return false
   end
 end
 
@@ -159,9 +203,11 @@ function M.check()
     health.warn('setup() not called; checking the defaults', { 'require("fim_lsp").setup({})' })
     cfg = assert(config.resolve({}))
   end
-  check_server(server.command(cfg))
-  check_key(cfg)
-  check_endpoint(cfg)
+  local python = check_server(server.command(cfg))
+  local has_key = check_key(cfg)
+  if check_endpoint(cfg) and python and has_key then
+    check_model(python, cfg)
+  end
   check_clients()
 end
 

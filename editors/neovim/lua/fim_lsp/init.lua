@@ -48,6 +48,7 @@ function M.setup(opts)
   local again = config.current ~= nil
   config.current = resolved
 
+  require('fim_lsp.commands').define()
   vim.api.nvim_set_hl(0, 'FimLspGhost', { link = 'Comment', default = true })
   local ghost = require('fim_lsp.ghost')
   ghost.options.debounce_ms = resolved.debounce_ms
@@ -63,6 +64,13 @@ function M.setup(opts)
   })
 
   vim.api.nvim_clear_autocmds({ group = augroup })
+  -- `:colorscheme` clears highlight groups; keep a default for the ghost text.
+  vim.api.nvim_create_autocmd('ColorScheme', {
+    group = augroup,
+    callback = function()
+      vim.api.nvim_set_hl(0, 'FimLspGhost', { link = 'Comment', default = true })
+    end,
+  })
   vim.api.nvim_create_autocmd('LspAttach', {
     group = augroup,
     callback = function(args)
