@@ -244,6 +244,7 @@ export const window = {
   visibleTextEditors: [] as unknown[],
   onDidChangeActiveTextEditor: event(),
   onDidChangeVisibleTextEditors: event(),
+  tabGroups: { all: [] as unknown[], onDidChangeTabs: event(), onDidChangeTabGroups: event() },
   createOutputChannel: (name: string) => outputChannel(name),
   createStatusBarItem(id?: string, alignment?: StatusBarAlignment, priority?: number) {
     const item = { id, alignment, priority, text: "", tooltip: "", command: "", backgroundColor: undefined, name: "", visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
