@@ -29,6 +29,7 @@ class Reply:
     first_delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes | None = None
+    raw_stream: bytes | None = None
     hang: float = 0.0
     drop_after_chunks: int | None = None
 
@@ -142,6 +143,8 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 time.sleep(reply.hang)
             if reply.status != 200 or reply.raw_body is not None:
                 self._send_raw(reply)
+            elif reply.raw_stream is not None:
+                self._send_raw_stream(reply.raw_stream)
             elif body.get("stream"):
                 self._send_stream(reply, received, body)
             else:
@@ -193,6 +196,14 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 received.client_closed = True
                 fake.closed_seen.set()
                 self.close_connection = True
+
+        def _send_raw_stream(self, payload: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self._write_chunk(payload)
+            self._write_chunk(b"")
 
         def _write_chunk(self, data: bytes) -> None:
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
