@@ -218,3 +218,12 @@ class Nvim:
         messages = self.messages()
         bad = [line for line in messages.splitlines() if ERROR_MESSAGE.search(line)]
         assert not bad, f"error messages in :messages:\n{messages}"
+        # Neovim files the server's stderr under ERROR; anything else there is a real error
+        # (a bad cancel, a handler failure), and a traceback on stderr is one too.
+        log = self.lsp_log()
+        bad = [
+            line
+            for line in log.splitlines()
+            if ("[ERROR]" in line and '"stderr"' not in line) or "Traceback" in line
+        ]
+        assert not bad, "errors in the LSP log:\n" + "\n".join(bad)

@@ -130,7 +130,9 @@ local function request(bufnr, kind)
   local tick = api.nvim_buf_get_changedtick(bufnr)
   local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
   params.context = { triggerKind = kind }
-  local ok, request_id = compat.request(
+  -- Declared first so the handler below sees this request's id, not a global.
+  local ok, request_id
+  ok, request_id = compat.request(
     client,
     'textDocument/inlineCompletion',
     params,
