@@ -20,10 +20,10 @@ from fim_lsp.exclusion import is_excluded
 from fim_lsp.logs import add_secret
 from fim_lsp.postprocess import (
     CompletionContext,
-    close_brackets,
+    context_at,
     is_settled,
     postprocess,
-    rest_is_closers,
+    replacement,
 )
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import (
@@ -42,8 +42,6 @@ from fim_lsp.window import cut_window
 
 log = logging.getLogger(__name__)
 
-# How far past the cursor line the filters look for lines the model might re-type.
-FOLLOWING_CHARS = 2000
 MAX_RATE_LIMIT_PAUSE_S = 60.0
 
 
@@ -211,20 +209,11 @@ class Engine:
         started = time.perf_counter()
         settings = self.settings
         text, offset = snapshot.text, snapshot.offset
-        line_start = text.rfind("\n", 0, offset) + 1
-        line_end = text.find("\n", offset)
-        line_end = len(text) if line_end < 0 else line_end
         window = cut_window(
             text, offset, self.counter, settings.prefix_budget, settings.suffix_budget
         )
         template = template_for(settings.model, settings.template)
-        context = CompletionContext(
-            line_prefix=text[line_start:offset],
-            line_suffix=text[offset:line_end].rstrip("\r"),
-            following=text[line_end + 1 : line_end + 1 + FOLLOWING_CHARS],
-            max_lines=settings.max_lines,
-            special_tokens=template.special_tokens,
-        )
+        context = context_at(text, offset, settings.max_lines, template.special_tokens)
         prompt = template.render(window.prefix, window.suffix)
         timing.prompt_tokens = window.prefix_tokens + window.suffix_tokens + 3
         key = CompletionCache.key(settings, prompt, context.line_suffix)
@@ -246,9 +235,7 @@ class Engine:
         if not completion:
             return None
         self.stats.suggestions += 1
-        if rest_is_closers(context.line_suffix) and context.line_suffix.strip():
-            return Suggestion(close_brackets(completion, context.line_suffix), line_end)
-        return Suggestion(completion, offset)
+        return Suggestion(*replacement(completion, text, offset))
 
     async def _fetch(
         self,

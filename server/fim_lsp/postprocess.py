@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 CLOSERS = ")]}>\"'`;,"
+# How far past the cursor line the filters look for lines the model might re-type.
+FOLLOWING_CHARS = 2000
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _QUOTES = "\"'`"
 
@@ -28,6 +30,26 @@ class CompletionContext:
     def single_line(self) -> bool:
         """Mid-line with real text to the right: one line only."""
         return not rest_is_closers(self.line_suffix)
+
+
+def context_at(
+    text: str, offset: int, max_lines: int, special_tokens: tuple[str, ...]
+) -> CompletionContext:
+    """What the filters need to know about the cursor's surroundings in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = _line_end(text, offset)
+    return CompletionContext(
+        line_prefix=text[line_start:offset],
+        line_suffix=text[offset:line_end].rstrip("\r"),
+        following=text[line_end + 1 : line_end + 1 + FOLLOWING_CHARS],
+        max_lines=max_lines,
+        special_tokens=special_tokens,
+    )
+
+
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end
 
 
 def rest_is_closers(line_suffix: str) -> bool:
@@ -153,6 +175,15 @@ def is_settled(raw: str, context: CompletionContext) -> bool:
     if complete.count("\n") >= context.max_lines:
         return True
     return any(step(complete, context) != complete for step in _CUTTING[1:])
+
+
+def replacement(completion: str, text: str, offset: int) -> tuple[str, int]:
+    """The insert text and where its range ends: through line end when only closers follow."""
+    line_end = _line_end(text, offset)
+    line_suffix = text[offset:line_end].rstrip("\r")
+    if line_suffix.strip() and rest_is_closers(line_suffix):
+        return close_brackets(completion, line_suffix), offset + len(line_suffix)
+    return completion, offset
 
 
 def close_brackets(completion: str, line_suffix: str) -> str:

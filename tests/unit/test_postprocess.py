@@ -1,0 +1,69 @@
+"""Golden post-processing cases: one file a case (document with <|cursor|>, raw model output,
+expected insert text), grouped by behaviour.  Adding a case needs no code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fim_lsp.postprocess import context_at, is_settled, postprocess, replacement
+from fim_lsp.templates import QWEN
+
+CASES = sorted((Path(__file__).parent / "postprocess_cases").glob("*/*.txt"))
+CURSOR = "<|cursor|>"
+
+
+def parse(path: Path) -> tuple[str, int, str, str]:
+    sections = dict.fromkeys(("document", "model", "expected"), "")
+    current = None
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("--- ") and line[4:] in sections:
+            current = line[4:]
+            continue
+        assert current is not None, f"{path}: text before the first section"
+        sections[current] += line + "\n"
+    document, model, expected = (sections[k][:-1] for k in ("document", "model", "expected"))
+    offset = document.index(CURSOR)
+    return document.replace(CURSOR, ""), offset, model, expected
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_golden_case(path: Path):
+    text, offset, model, expected = parse(path)
+    context = context_at(text, offset, max_lines=8, special_tokens=QWEN.special_tokens)
+    completion = postprocess(model, context)
+    insert_text = replacement(completion, text, offset)[0] if completion else ""
+    assert insert_text == expected
+
+
+def test_there_are_cases_in_every_group():
+    groups = {path.parent.name for path in CASES}
+    assert {"scope", "mid_line", "closers", "suffix_overlap", "special_tokens", "blank"} <= groups
+
+
+def context(document: str):
+    offset = document.index(CURSOR)
+    return context_at(document.replace(CURSOR, ""), offset, 3, QWEN.special_tokens)
+
+
+def test_single_line_settles_at_the_first_newline():
+    mid = context(f"f({CURSOR}, b)\n")
+    assert not is_settled("a", mid)
+    assert is_settled("a\n", mid)
+
+
+def test_multi_line_settles_when_the_block_is_left_or_lines_run_out():
+    block = context(f"def f():{CURSOR}\n")
+    assert not is_settled("\n    x = 1\n    y", block)
+    assert is_settled("\n    x = 1\nprint(1)\n", block)
+    assert is_settled("\n    a\n    b\n    c\n", block)
+
+
+def test_leaked_special_token_settles_at_once():
+    assert is_settled("x<|fim_pad|>", context(f"y = {CURSOR}\n"))
+
+
+def test_range_runs_through_closers_only():
+    assert replacement('"a"', "print()\n", 6) == ('"a")', 7)
+    assert replacement("a", "f(, b)\n", 2) == ("a", 2)
