@@ -1,0 +1,139 @@
+"""Per-request server overhead: the time our code adds to a completion, model excluded.
+
+Two views, for a 20 KB and a 2 MB Python file, one keystroke (didChange + inlineCompletion)
+per request so nothing comes from the cache:
+
+* ``lsp``: the real server over stdio against a fake provider on 127.0.0.1 that answers at
+  once; keystroke to items, so JSON-RPC, document sync and local HTTP are included.
+* ``pipeline``: the engine in-process with a provider that yields at once (no HTTP): window,
+  template, post-processing and items only.
+
+Prints median and p95 per file and view, and the server's peak RSS.
+Run: ``.venv/bin/python bench/overhead.py [--requests 200]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "server")]
+
+from fim_lsp.engine import Engine, Snapshot  # noqa: E402
+from fim_lsp.providers.base import CompletionRequest  # noqa: E402
+from fim_lsp.settings import Settings  # noqa: E402
+from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+
+LINE = "    result = compute_something(value, other_value) + offset  # filler\n"
+
+
+def make_file(size: int) -> str:
+    body = "def f(value, other_value, offset):\n" + LINE * (size // len(LINE))
+    return body[:size]
+
+
+def summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"median {statistics.median(ordered) * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
+
+
+class InstantProvider:
+    name = "instant"
+
+    async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+        yield " + 1\n"
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def pipeline(text: str, requests: int) -> list[float]:
+    engine = Engine(
+        Settings(api_key="bench", debounce_ms=0, cache_size=0),
+        lambda *_: None,
+        provider_factory=lambda _: InstantProvider(),
+    )
+    engine.counter.count("warm up")
+    samples = []
+    middle = len(text) // 2
+    for i in range(requests):
+        typed = text[:middle] + "x" * i + text[middle:]
+        started = time.perf_counter()
+        await engine.complete(Snapshot("file:///bench.py", "/bench.py", typed, middle + i))
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def over_lsp(text: str, requests: int) -> tuple[list[float], int]:
+    fake = FakeProvider(Reply(text=" + 1\n")).start()
+    client = LanguageClient("bench", "1")
+    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(REPO / "server")})
+    options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options
+        )
+    )
+    uri = "file:///bench.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
+    )
+    line = text[: len(text) // 2].count("\n")
+    samples = []
+    for i in range(requests):
+        at = types.Position(line, 4 + i)
+        started = time.perf_counter()
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(version=i + 2, uri=uri),
+                [types.TextDocumentContentChangePartial(range=types.Range(at, at), text="x")],
+            )
+        )
+        params = types.InlineCompletionParams(
+            context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Automatic),
+            text_document=types.TextDocumentIdentifier(uri),
+            position=types.Position(line, 5 + i),
+        )
+        result = await client.text_document_inline_completion_async(params)
+        samples.append(time.perf_counter() - started)
+        assert result is not None, "the server gave no completion"
+    rss_kb = peak_rss_kb(client._server.pid)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    fake.stop()
+    return samples, rss_kb
+
+
+def peak_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    print(f"{args.requests} keystrokes per row; model time excluded (instant provider)")
+    for label, size in (("20 KB", 20_000), ("2 MB", 2_000_000)):
+        text = make_file(size)
+        inproc = await pipeline(text, args.requests)
+        lsp, rss = await over_lsp(text, args.requests)
+        print(f"{label:>6}  pipeline  {summary(inproc)}")
+        print(f"{label:>6}  lsp       {summary(lsp)}   server peak RSS {rss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
