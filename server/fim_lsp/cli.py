@@ -119,7 +119,13 @@ async def _check(settings: Settings) -> int:
     print(f"provider {settings.provider}, model {settings.model}, endpoint {settings.base_url}")
     template = template_for(settings.model, settings.template)
     request = CompletionRequest(
-        template.render(CHECK_PREFIX, "\n"), 8, settings.temperature, settings.top_p, template.stop
+        template.render(CHECK_PREFIX, "\n"),
+        CHECK_PREFIX,
+        "\n",
+        8,
+        settings.temperature,
+        settings.top_p,
+        template.stop,
     )
     provider = make_provider(settings)
     started = time.perf_counter()

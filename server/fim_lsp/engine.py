@@ -224,7 +224,13 @@ class Engine:
         else:
             stop = (*template.stop, "\n") if context.single_line else template.stop
             request = CompletionRequest(
-                prompt, settings.max_tokens, settings.temperature, settings.top_p, stop
+                prompt,
+                window.prefix,
+                window.suffix,
+                settings.max_tokens,
+                settings.temperature,
+                settings.top_p,
+                stop,
             )
             completion = await self._fetch(request, context, timing, started)
             if completion is None:

@@ -14,7 +14,12 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class CompletionRequest:
+    """``prompt`` is the template-rendered FIM prompt; ``prefix``/``suffix`` are the raw window
+    for APIs that do FIM themselves (``suffix`` field, ``/infill``)."""
+
     prompt: str
+    prefix: str
+    suffix: str
     max_tokens: int
     temperature: float
     top_p: float
