@@ -13,6 +13,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -65,6 +66,9 @@ class FakeProvider:
 
     def __init__(self, default: Reply | None = None) -> None:
         self.default = default or Reply(text="")
+        # When set, computes each reply from the request body (benchmarks answer with the
+        # text the typist is about to type); queued replies still come first.
+        self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.replies: list[Reply] = []
         self.received: list[Received] = []
         self._lock = threading.Lock()
@@ -94,9 +98,11 @@ class FakeProvider:
         with self._lock:
             self.replies.extend(replies)
 
-    def next_reply(self) -> Reply:
+    def next_reply(self, body: dict[str, Any]) -> Reply:
         with self._lock:
-            return self.replies.pop(0) if self.replies else self.default
+            if self.replies:
+                return self.replies.pop(0)
+        return self.responder(body) if self.responder else self.default
 
     def record(self, received: Received) -> None:
         with self._lock:
@@ -138,7 +144,7 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 body = {"_unparsed": raw.decode("utf-8", "replace")}
             received = Received("POST", self.path, dict(self.headers.items()), body)
             fake.record(received)
-            reply = fake.next_reply()
+            reply = fake.next_reply(body)
             if reply.hang:
                 time.sleep(reply.hang)
             if reply.status != 200 or reply.raw_body is not None:

@@ -1,0 +1,301 @@
+"""Keystroke replay: a seeded typist types real source files into the real server.
+
+Like an editor, it sends ``didChange`` + ``inlineCompletion`` on every keystroke, cancels the
+previous request, and accepts a suggestion when it matches what it was about to type (one
+keystroke for the whole suggestion).  The model is a fake on 127.0.0.1 with a latency model
+(time to first token + time per token) that answers with the file's true upcoming text, so
+usefulness is measurable.  Prints one table.
+
+Run: ``.venv/bin/python bench/keystrokes.py`` (5,000 keystrokes, about 12 minutes, real time);
+``--keystrokes 600`` for a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "server")]
+
+from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+
+CORPUS = sorted((REPO / "bench" / "corpus").glob("*.txt"))
+LANGUAGES = {".py": "python", ".ts": "typescript", ".lua": "lua"}
+CHARS_PER_TOKEN = 4
+PAUSE_AFTER = set(".,(:;{=")
+
+
+@dataclass
+class Typist:
+    """Inter-key intervals: bursts of 80-150 ms; 0.5-2 s pauses at line ends and sometimes
+    after punctuation.  Seeded, so runs are comparable."""
+
+    rng: random.Random
+
+    def interval(self, typed: str) -> float:
+        if typed.endswith("\n") or (typed[-1:] in PAUSE_AFTER and self.rng.random() < 0.15):
+            return self.rng.uniform(0.5, 2.0)
+        return self.rng.uniform(0.08, 0.15)
+
+
+@dataclass
+class Results:
+    keystrokes: int = 0
+    accepted: int = 0
+    saved: int = 0
+    latencies: list[float] = field(default_factory=list)
+    pauses: int = 0
+    pauses_served: int = 0
+    shown_tokens: int = 0
+
+
+class TruthfulModel:
+    """Answers with the typed file's real continuation, at a configurable speed."""
+
+    def __init__(self, ttft: float, per_token: float) -> None:
+        self.ttft, self.per_token = ttft, per_token
+        self.file = ""
+
+    def reply(self, body: dict[str, Any]) -> Reply:
+        prompt = body.get("prompt", "")
+        prefix = prompt.split("<|fim_prefix|>", 1)[-1].split("<|fim_suffix|>", 1)[0]
+        anchor = prefix[-300:]
+        at = self.file.find(anchor) + len(anchor) if anchor else 0
+        budget = body.get("max_tokens", 64) * CHARS_PER_TOKEN
+        truth = self.file[at : at + budget]
+        if "\n" in body.get("stop", []):
+            truth = truth.split("\n", 1)[0]
+        tokens = [truth[i : i + CHARS_PER_TOKEN] for i in range(0, len(truth), CHARS_PER_TOKEN)]
+        return Reply(chunks=tokens or [""], first_delay=self.ttft, chunk_delay=self.per_token)
+
+
+class Editor:
+    """One LSP client that edits one document the way an editor does."""
+
+    def __init__(self, client: LanguageClient, uri: str) -> None:
+        self.client, self.uri = client, uri
+        self.version = 1
+        self.pending: asyncio.Task | None = None
+        self.pending_id = ""
+        self.shown: tuple[int, str, float] | None = None  # version, text, when
+        self._ids = 0
+
+    def change(self, line: int, character: int, text: str) -> None:
+        self.version += 1
+        at = types.Position(line, character)
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(version=self.version, uri=self.uri),
+                [types.TextDocumentContentChangePartial(range=types.Range(at, at), text=text)],
+            )
+        )
+
+    def ask(self, line: int, character: int, results: Results) -> None:
+        if self.pending and not self.pending.done():
+            self.client.protocol.notify(
+                types.CANCEL_REQUEST, types.CancelParams(id=self.pending_id)
+            )
+        self._ids += 1
+        self.pending_id = f"{self.uri}#{self._ids}"
+        self.pending = asyncio.ensure_future(self._request(line, character, results))
+
+    async def _request(self, line: int, character: int, results: Results) -> None:
+        version, started = self.version, time.perf_counter()
+        params = types.InlineCompletionParams(
+            context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Automatic),
+            text_document=types.TextDocumentIdentifier(self.uri),
+            position=types.Position(line, character),
+        )
+        try:
+            result = await self.client.protocol.send_request_async(
+                types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=self.pending_id
+            )
+        except Exception:  # cancelled by the next keystroke: the editor drops it too
+            return
+        if result is None or not result.items or version != self.version:
+            return
+        now = time.perf_counter()
+        results.latencies.append(now - started)
+        text = result.items[0].insert_text
+        text = text if isinstance(text, str) else text.value
+        results.shown_tokens += -(-len(text) // CHARS_PER_TOKEN)
+        self.shown = (version, text, now)
+
+
+def position(text: str) -> tuple[int, int]:
+    line = text.count("\n")
+    return line, len(text) - (text.rfind("\n") + 1)
+
+
+async def type_file(
+    client: LanguageClient, path: Path, budget: int, typist: Typist, results: Results
+) -> None:
+    file = path.read_text(encoding="utf-8")
+    uri = f"file:///bench/{path.stem}"
+    language = LANGUAGES.get(Path(path.stem).suffix, "plaintext")
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, language, 1, ""))
+    )
+    editor = Editor(client, uri)
+    typed = ""
+    while len(typed) < len(file) and budget > 0:
+        upcoming = file[len(typed) :]
+        shown = editor.shown
+        if (
+            shown
+            and shown[0] == editor.version
+            and len(shown[1]) >= 2
+            and upcoming.startswith(shown[1])
+        ):
+            step = shown[1]
+            results.accepted += 1
+            results.saved += len(step) - 1
+            accepted = True
+        else:
+            step = upcoming[0]
+            if step == "\n":  # the editor auto-indents: the new line's indentation comes free
+                rest = upcoming[1:]
+                step += rest[: len(rest) - len(rest.lstrip(" \t"))]
+            accepted = False
+        line, character = position(typed)
+        editor.change(line, character, step)
+        typed += step
+        results.keystrokes += 1
+        budget -= 1
+        if accepted:
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="fim-lsp.accepted", arguments=[{"uri": uri}])
+            )
+        editor.ask(*position(typed), results)
+        pause = typist.interval(typed)
+        if pause >= 0.5:
+            results.pauses += 1
+            await asyncio.sleep(0.1)
+            shown = editor.shown
+            if shown and shown[0] == editor.version and file[len(typed) :].startswith(shown[1]):
+                results.pauses_served += 1
+            pause -= 0.1
+        await asyncio.sleep(pause)
+    if editor.pending:
+        await asyncio.wait({editor.pending}, timeout=5)
+
+
+async def server_stats(client: LanguageClient) -> dict[str, Any]:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="fim-lsp.stats")
+    )
+
+
+async def open_many(client: LanguageClient, documents: int, lines: int) -> None:
+    text = "".join(f"def function_{i}(value):\n    return value * {i}\n" for i in range(lines // 2))
+    for n in range(documents):
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(f"file:///bench/many_{n}.py", "python", 1, text)
+            )
+        )
+    await server_stats(client)  # a round trip: every didOpen before it has been handled
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keystrokes", type=int, default=5000)
+    parser.add_argument("--ttft-ms", type=float, default=200)
+    parser.add_argument("--per-token-ms", type=float, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    model = TruthfulModel(args.ttft_ms / 1000, args.per_token_ms / 1000)
+    fake = FakeProvider().start()
+    fake.responder = model.reply
+    client = LanguageClient("bench", "1")
+    await client.start_io(
+        sys.executable,
+        "-m",
+        "fim_lsp",
+        env={"PYTHONPATH": str(REPO / "server"), "HOME": "/nonexistent"},
+    )
+    options = {"baseUrl": fake.base_url, "apiKey": "bench"}
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options
+        )
+    )
+    client.initialized(types.InitializedParams())
+    results = Results()
+    typist = Typist(random.Random(args.seed))
+    share = args.keystrokes // len(CORPUS)
+    for path in CORPUS:
+        model.file = path.read_text(encoding="utf-8")
+        await type_file(client, path, share, typist, results)
+    typing_rss = peak_rss_mb(client._server.pid)
+    stats = await server_stats(client)
+    await open_many(client, 50, 5000)
+    many_rss = peak_rss_mb(client._server.pid)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    fake.stop()
+
+    generated = sum(r.chunks_sent for r in fake.received)
+    per100 = 100 / max(1, results.keystrokes)
+    rows = [
+        ("keystrokes typed (accepts count one)", f"{results.keystrokes}"),
+        ("upstream requests / 100 keystrokes", f"{len(fake.received) * per100:.1f}"),
+        ("generated tokens / 100 keystrokes", f"{generated * per100:.1f}"),
+        (
+            "tokens thrown away (generated - shown)",
+            f"{max(0, generated - results.shown_tokens)} "
+            f"({max(0, generated - results.shown_tokens) / max(1, generated):.0%})",
+        ),
+        (
+            "keystroke -> items p50 / p95",
+            f"{statistics.median(results.latencies) * 1000:.0f} / "
+            f"{percentile(results.latencies, 0.95) * 1000:.0f} ms"
+            if results.latencies
+            else "n/a",
+        ),
+        (
+            "pauses with a correct suggestion within 100 ms",
+            f"{results.pauses_served}/{results.pauses} "
+            f"({results.pauses_served / max(1, results.pauses):.0%})",
+        ),
+        ("accepts / keystrokes saved", f"{results.accepted} / {results.saved}"),
+        ("server stats", " ".join(f"{k}={v}" for k, v in stats.items())),
+        ("server peak RSS after typing", f"{typing_rss:.0f} MB"),
+        ("server peak RSS with 50 open 5,000-line docs", f"{many_rss:.0f} MB"),
+    ]
+    print(
+        f"model: {args.ttft_ms:g} ms to first token + {args.per_token_ms:g} ms per token;"
+        f" seed {args.seed}"
+    )
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
