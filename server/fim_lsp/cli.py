@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 from fim_lsp import __version__
-from fim_lsp.engine import Engine, Severity, Snapshot, Timing
+from fim_lsp.engine import Engine, Timing
 from fim_lsp.logs import configure
+from fim_lsp.notices import Severity
 from fim_lsp.positions import line_starts, offset_at
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import (
@@ -22,6 +23,8 @@ from fim_lsp.providers.base import (
     RejectedError,
 )
 from fim_lsp.settings import Settings, SettingsError, load_startup_settings
+from fim_lsp.snapshot import Snapshot
+from fim_lsp.stats import running_servers
 from fim_lsp.templates import template_for
 
 CHECK_PREFIX = "def add(a, b):\n    return"
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(_complete(settings, args)))
     if args.command == "check":
         sys.exit(asyncio.run(_check(settings)))
+    if args.command == "stats":
+        sys.exit(_stats())
     _serve(settings, args.tcp)
 
 
@@ -61,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     complete.add_argument("--verbose", action="store_true", help="print prompt size and timings")
     commands.add_parser("check", help="test the configured endpoint, model and key")
+    commands.add_parser("stats", help="numbers of the fim-lsp servers running on this machine")
     return parser
 
 
@@ -137,6 +143,18 @@ async def _check(settings: Settings) -> int:
     finally:
         await provider.aclose()
     print(f"OK: answered {text!r} in {(time.perf_counter() - started) * 1000:.0f} ms")
+    return 0
+
+
+def _stats() -> int:
+    servers = running_servers()
+    if not servers:
+        print("no running fim-lsp server has published stats yet")
+        return 1
+    for pid, numbers in servers.items():
+        print(f"fim-lsp server {pid}:")
+        for name, value in numbers.items():
+            print(f"  {name:<18} {value}")
     return 0
 
 

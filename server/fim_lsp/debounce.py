@@ -1,43 +1,88 @@
-"""Step 3: one piece of work per document; a newer request supersedes the older one.
+"""Step 3: how long to wait before calling the model, learned from the user's typing.
 
-Superseding cancels the older work wherever it is (waiting out the debounce, or streaming
-from the provider, whose HTTP stream then closes), so the model never generates text for a
-cursor the user has already left.
+The rule, in order:
+
+1. A manual trigger (``Invoked``) never waits.
+2. Start from the user's rhythm: ``RHYTHM_FACTOR`` times their usual gap between keys inside
+   a burst (an average of gaps under ``BURST_GAP_S``), or the ``debounceMs`` setting until we
+   have seen ``MIN_GAPS`` gaps.  A key pressed sooner than that is still the same burst.
+3. Keep it within ``[debounceMs / 2, debounceMs * 2]``.
+4. Scale by what is left of the cursor: ``EAGER`` after a character that usually starts a
+   completion (``.`` ``(`` ``=`` ``,`` ``:`` ``{`` ``[`` ``>``, a space after a keyword,
+   a fresh line, the end of a line); ``PATIENT`` in the middle of a word, where a completion
+   is rarely wanted.
+5. Never wait longer than the model itself takes to answer (its recent median): with a
+   fast local model, a wasted request is cheaper than a late suggestion.  Never below
+   ``MIN_DELAY_MS``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Awaitable
-from typing import TypeVar
+import re
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass, field
 
-T = TypeVar("T")
+RHYTHM_FACTOR = 1.3
+BURST_GAP_S = 1.0
+MIN_GAPS = 5
+EAGER = 0.5
+PATIENT = 1.5
+MIN_DELAY_MS = 30
+STARTERS = set(".(=,:{[>")
+KEYWORD_BEFORE_SPACE = re.compile(
+    r"\b(return|import|from|def|class|if|elif|while|for|in|not|and|or|await|yield|new|"
+    r"const|let|var|function|func|fn|local|then|else|case|throw|raise|with|as)\s$"
+)
 
 
-class LatestOnly:
-    def __init__(self) -> None:
-        self._work: dict[str, asyncio.Task] = {}
-        self._superseded: weakref.WeakSet[asyncio.Task] = weakref.WeakSet()
+@dataclass
+class Rhythm:
+    """Recent gaps between one document's requests, kept only while the user is in a burst."""
 
-    async def run(self, key: str, work: Awaitable[T]) -> T | None:
-        """Run ``work`` as the only work for ``key``; ``None`` when a newer call replaced it."""
-        previous = self._work.get(key)
-        if previous is not None and not previous.done():
-            self._superseded.add(previous)
-            previous.cancel()
-        task = asyncio.ensure_future(work)
-        self._work[key] = task
-        try:
-            return await task
-        except asyncio.CancelledError:
-            if task in self._superseded:
-                return None
-            raise
-        finally:
-            if self._work.get(key) is task:
-                del self._work[key]
+    gaps: deque[float] = field(default_factory=lambda: deque(maxlen=20))
+    last: float | None = None
 
-    def cancel_all(self) -> None:
-        for task in self._work.values():
-            task.cancel()
+    def keystroke(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if self.last is not None and now - self.last < BURST_GAP_S:
+            self.gaps.append(now - self.last)
+        self.last = now
+
+    def burst_gap_ms(self) -> float | None:
+        return statistics.median(self.gaps) * 1000 if len(self.gaps) >= MIN_GAPS else None
+
+
+def context_factor(line_prefix: str, line_suffix: str) -> float:
+    """Less wait where completions usually start; more in the middle of a word."""
+    last = line_prefix[-1:]
+    if not line_prefix.strip() or last in STARTERS or KEYWORD_BEFORE_SPACE.search(line_prefix):
+        return EAGER
+    if _in_word(last):
+        return PATIENT
+    if not line_suffix.strip():
+        return EAGER
+    return 1.0
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def choose_delay_ms(
+    setting_ms: int,
+    line_prefix: str,
+    line_suffix: str,
+    burst_gap_ms: float | None,
+    model_latency_ms: float | None,
+    invoked: bool,
+) -> int:
+    if invoked or setting_ms == 0:
+        return 0
+    delay = RHYTHM_FACTOR * burst_gap_ms if burst_gap_ms is not None else float(setting_ms)
+    delay = min(max(delay, setting_ms / 2), setting_ms * 2)
+    delay *= context_factor(line_prefix, line_suffix)
+    if model_latency_ms is not None:
+        delay = min(delay, model_latency_ms)
+    return round(max(delay, MIN_DELAY_MS))

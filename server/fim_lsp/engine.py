@@ -1,7 +1,11 @@
 """Steps 1-9 of one completion, with the per-document and per-provider state they share.
 
-The engine knows nothing of LSP: it takes a snapshot (text, cursor offset) and returns a
+The engine knows nothing of LSP: it takes a ``Snapshot`` (text, cursor offset) and returns a
 ``Suggestion``.  ``server.py`` converts positions and builds the LSP items.
+
+Per document there is at most one piece of *work* (debounce, then one upstream request).  A
+newer request either finishes from what is known (typed-ahead of the suggestion on screen, or
+of the work still streaming) or supersedes the work, which closes its HTTP stream.
 """
 
 from __future__ import annotations
@@ -9,22 +13,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import statistics
 import time
+import uuid
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 
 from fim_lsp.cache import CompletionCache
-from fim_lsp.debounce import LatestOnly
+from fim_lsp.debounce import Rhythm, choose_delay_ms
 from fim_lsp.exclusion import is_excluded
 from fim_lsp.logs import add_secret
-from fim_lsp.postprocess import (
-    CompletionContext,
-    context_at,
-    is_settled,
-    postprocess,
-    replacement,
-)
+from fim_lsp.notices import Notices, Notify, Severity
+from fim_lsp.postprocess import CompletionContext, context_at, is_settled, postprocess, replacement
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import (
     AuthError,
@@ -36,40 +37,22 @@ from fim_lsp.providers.base import (
     RejectedError,
 )
 from fim_lsp.settings import Settings
+from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.stats import Stats
 from fim_lsp.templates import template_for
 from fim_lsp.tokens import TokenCounter, default_counter
+from fim_lsp.typeahead import continue_typed, typed_since
 from fim_lsp.window import cut_window
 
 log = logging.getLogger(__name__)
 
 MAX_RATE_LIMIT_PAUSE_S = 60.0
-
-
-class Severity(Enum):
-    ERROR = 1
-    WARNING = 2
-
-
-Notify = Callable[[Severity, str], None]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A document at the moment of the request; ``offset`` counts code points."""
-
-    uri: str
-    path: str
-    text: str
-    offset: int
-    language_id: str = ""
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """Text to insert at the cursor; ``replace_to`` is where the replaced range ends."""
-
-    text: str
-    replace_to: int
+# A cancelled request's work lives this long, so the keystroke that cancelled it can adopt it.
+ADOPTION_GRACE_S = 0.1
+# How long a prefetch may run with nobody waiting for it before its stream is closed.
+PREFETCH_LIFETIME_S = 2.0
+MAX_UPSTREAM_REQUESTS = 4
+OFFERED_ITEMS = 64
 
 
 @dataclass
@@ -81,47 +64,20 @@ class Timing:
 
 
 @dataclass
-class Stats:
-    requests: int = 0
-    cache_hits: int = 0
-    superseded: int = 0
-    errors: int = 0
-    suggestions: int = 0
-    accepted: int = 0
-    timings: list[Timing] = field(default_factory=list)
+class Work:
+    """The debounce and upstream request for one document state."""
 
-    def as_dict(self) -> dict[str, object]:
-        overheads = sorted(t.total_s for t in self.timings)
-        return {
-            "requests": self.requests,
-            "cacheHits": self.cache_hits,
-            "superseded": self.superseded,
-            "errors": self.errors,
-            "suggestions": self.suggestions,
-            "accepted": self.accepted,
-            "medianLatencyMs": round(overheads[len(overheads) // 2] * 1000, 1)
-            if overheads
-            else None,
-        }
+    snapshot: Snapshot
+    task: asyncio.Task[Suggestion | None] | None = None
+    fetching: bool = False
+    waiters: int = 0
 
 
-class Notices:
-    """Says each thing once: a key stays quiet until ``clear`` (settings change or success)."""
-
-    def __init__(self, notify: Notify) -> None:
-        self._notify = notify
-        self._said: set[str] = set()
-
-    def say(self, key: str, severity: Severity, message: str) -> None:
-        if key not in self._said:
-            self._said.add(key)
-            self._notify(severity, message)
-
-    def clear(self, *keys: str) -> None:
-        if keys:
-            self._said.difference_update(keys)
-        else:
-            self._said.clear()
+@dataclass
+class DocumentState:
+    rhythm: Rhythm = field(default_factory=Rhythm)
+    work: Work | None = None
+    shown: tuple[Snapshot, Suggestion] | None = None
 
 
 class Engine:
@@ -135,7 +91,10 @@ class Engine:
         self._provider_factory = provider_factory
         self._counter = counter
         self._notices = Notices(notify)
-        self._latest = LatestOnly()
+        self._documents: dict[str, DocumentState] = {}
+        self._offered: OrderedDict[str, tuple[Snapshot, Suggestion]] = OrderedDict()
+        self._upstream = asyncio.Semaphore(MAX_UPSTREAM_REQUESTS)
+        self._model_latency: deque[float] = deque(maxlen=20)
         self.stats = Stats()
         self._apply(settings)
 
@@ -151,14 +110,26 @@ class Engine:
     async def update_settings(self, settings: Settings) -> None:
         """New settings: a new provider and cache, and every notice may be said again."""
         old = self._provider
-        self._latest.cancel_all()
+        self._cancel_all()
         self._apply(settings)
         self._notices.clear()
         await old.aclose()
 
     async def aclose(self) -> None:
-        self._latest.cancel_all()
+        self._cancel_all()
         await self._provider.aclose()
+
+    def _cancel_all(self) -> None:
+        for state in self._documents.values():
+            if state.work and state.work.task:
+                state.work.task.cancel()
+            state.shown = None
+
+    def forget(self, uri: str) -> None:
+        """The document was closed."""
+        state = self._documents.pop(uri, None)
+        if state and state.work and state.work.task:
+            state.work.task.cancel()
 
     @property
     def counter(self) -> TokenCounter:
@@ -184,26 +155,135 @@ class Engine:
     async def complete(
         self, snapshot: Snapshot, invoked: bool = False, timing: Timing | None = None
     ) -> Suggestion | None:
-        """The suggestion for this cursor, or None; superseded by a newer call for the URI."""
+        """The suggestion for this cursor, or None (also when a newer call superseded it)."""
+        received = time.perf_counter()
         reason = self.refusal(snapshot)
         if reason:
             log.debug("no completion for %s: %s", snapshot.uri, reason)
             return None
-        timing = timing or Timing()
-        result = await self._latest.run(
-            snapshot.uri,
-            self._debounced(snapshot, 0 if invoked else self.settings.debounce_ms, timing),
-        )
-        if result is None:
-            self.stats.superseded += 1
-        return result
+        state = self._documents.setdefault(snapshot.uri, DocumentState())
+        state.rhythm.keystroke()
+        suggestion = self._typed_ahead(state, snapshot)
+        if suggestion is None:
+            suggestion = await self._from_work(state, snapshot, invoked, timing or Timing())
+        if suggestion is not None:
+            suggestion = self._offer(state, snapshot, suggestion)
+            self.stats.items_s.append(time.perf_counter() - received)
+        return suggestion
 
-    async def _debounced(
-        self, snapshot: Snapshot, delay_ms: int, timing: Timing
+    def _typed_ahead(self, state: DocumentState, snapshot: Snapshot) -> Suggestion | None:
+        if state.shown is None:
+            return None
+        suggestion = continue_typed(*state.shown, snapshot)
+        if suggestion is not None:
+            self.stats.typed_ahead += 1
+        return suggestion
+
+    async def _from_work(
+        self, state: DocumentState, snapshot: Snapshot, invoked: bool, timing: Timing
+    ) -> Suggestion | None:
+        previous = state.work
+        if previous and previous.task and not previous.task.done():
+            if previous.fetching and typed_since(previous.snapshot, snapshot) is not None:
+                result = await self._wait(previous)
+                if result is None:
+                    return None
+                adopted = continue_typed(previous.snapshot, result, snapshot)
+                if adopted is not None:
+                    self.stats.adopted += 1
+                    return adopted
+            else:
+                previous.task.cancel()
+        context = context_at(snapshot.text, snapshot.offset, 1, ())
+        delay = choose_delay_ms(
+            self.settings.debounce_ms,
+            context.line_prefix,
+            context.line_suffix,
+            state.rhythm.burst_gap_ms(),
+            statistics.median(self._model_latency) * 1000 if self._model_latency else None,
+            invoked,
+        )
+        self.stats.last_debounce_ms = delay
+        work = self._start(state, snapshot, delay, timing)
+        return await self._wait(work)
+
+    def _start(
+        self, state: DocumentState, snapshot: Snapshot, delay_ms: int, timing: Timing
+    ) -> Work:
+        previous = state.work.task if state.work else None
+        work = Work(snapshot)
+        work.task = asyncio.ensure_future(self._run(work, delay_ms, previous, timing))
+        state.work = work
+        return work
+
+    async def _run(
+        self, work: Work, delay_ms: int, previous: asyncio.Task | None, timing: Timing
     ) -> Suggestion | None:
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
-        return await self._suggest(snapshot, timing)
+        if previous is not None and not previous.done():
+            # Never two requests in flight for one document: let the old stream close first.
+            await asyncio.wait({previous})
+        work.fetching = True
+        return await self._suggest(work.snapshot, timing)
+
+    async def _wait(self, work: Work) -> Suggestion | None:
+        """Await shared work; a waiter's cancellation ends the work only if nobody adopts it."""
+        assert work.task is not None
+        work.waiters += 1
+        try:
+            return await asyncio.shield(work.task)
+        except asyncio.CancelledError:
+            if work.task.cancelled():
+                return None  # superseded by a newer keystroke
+            raise
+        finally:
+            work.waiters -= 1
+            if work.waiters == 0 and not work.task.done():
+                asyncio.get_running_loop().call_later(ADOPTION_GRACE_S, _abandon, work)
+
+    def _offer(
+        self, state: DocumentState, snapshot: Snapshot, suggestion: Suggestion
+    ) -> Suggestion:
+        """Remember what is on screen, for typed-ahead and for the accept hook."""
+        if not suggestion.id:
+            suggestion = Suggestion(suggestion.text, suggestion.replace_to, uuid.uuid4().hex[:12])
+            self.stats.suggestions += 1
+        state.shown = (snapshot, suggestion)
+        self._offered[suggestion.id] = (snapshot, suggestion)
+        while len(self._offered) > OFFERED_ITEMS:
+            self._offered.popitem(last=False)
+        return suggestion
+
+    def accepted(self, item_id: str) -> None:
+        """The editor applied a suggestion: prefetch the completion for the document it made."""
+        self.stats.accepted += 1
+        offered = self._offered.pop(item_id, None)
+        if offered is None:
+            return
+        after = offered[0].after_accepting(offered[1])
+        state = self._documents.setdefault(after.uri, DocumentState())
+        state.shown = None
+        current = state.work
+        if current and current.task and not current.task.done():
+            if typed_since(current.snapshot, after) == "":
+                return  # the editor already asked for exactly this
+            current.task.cancel()
+        if self.refusal(after) is None:
+            self.stats.prefetches += 1
+            work = self._start(state, after, 0, Timing())
+            work.task.add_done_callback(lambda task: self._prefetched(state, work))
+            asyncio.get_running_loop().call_later(PREFETCH_LIFETIME_S, _abandon, work)
+
+    def _prefetched(self, state: DocumentState, work: Work) -> None:
+        """A finished prefetch is on hand for the editor's next request, like a shown one."""
+        assert work.task is not None
+        if state.work is work and not work.task.cancelled() and work.task.result():
+            state.shown = (work.snapshot, work.task.result())
+
+    def partially_accepted(self, accepted_length: int) -> None:
+        self.stats.partially_accepted += 1
+        log.debug("partial accept of %d characters", accepted_length)
 
     async def _suggest(self, snapshot: Snapshot, timing: Timing) -> Suggestion | None:
         started = time.perf_counter()
@@ -218,6 +298,7 @@ class Engine:
         timing.prompt_tokens = window.prefix_tokens + window.suffix_tokens + 3
         key = CompletionCache.key(settings, prompt, context.line_suffix)
         completion = self._cache.get(key)
+        model_s = 0.0
         if completion is not None:
             self.stats.cache_hits += 1
             timing.from_cache = True
@@ -232,16 +313,19 @@ class Engine:
                 settings.top_p,
                 stop,
             )
-            completion = await self._fetch(request, context, timing, started)
+            fetch_started = time.perf_counter()
+            async with self._upstream:
+                completion = await self._fetch(request, context, timing, started)
+            model_s = time.perf_counter() - fetch_started
             if completion is None:
                 return None
             self._cache.put(key, completion)
         timing.total_s = time.perf_counter() - started
-        self.stats.timings = [*self.stats.timings[-999:], timing]
+        self.stats.overhead_s.append(timing.total_s - model_s)
         if not completion:
             return None
-        self.stats.suggestions += 1
-        return Suggestion(*replacement(completion, text, offset))
+        text_to_insert, replace_to = replacement(completion, text, offset)
+        return Suggestion(text_to_insert, replace_to)
 
     async def _fetch(
         self,
@@ -258,6 +342,7 @@ class Engine:
                 async for chunk in chunks:
                     if timing.first_chunk_s is None:
                         timing.first_chunk_s = time.perf_counter() - started
+                        self.stats.first_chunk_s.append(timing.first_chunk_s)
                     raw += chunk
                     if is_settled(raw, context):
                         break
@@ -265,9 +350,21 @@ class Engine:
             self.stats.errors += 1
             self._react(error)
             return None
+        except asyncio.CancelledError:
+            self.stats.cancelled += 1
+            self._count_tokens(raw, "")
+            raise
+        self._model_latency.append(time.perf_counter() - started)
         self._rate_limit_pause = 0.0
-        self._notices.clear("rate-limit", "transient")
-        return postprocess(raw, context)
+        self._notices.clear("rate-limit")
+        completion = postprocess(raw, context)
+        self._count_tokens(raw, completion)
+        return completion
+
+    def _count_tokens(self, raw: str, kept: str) -> None:
+        generated = self.counter.count(raw) if raw else 0
+        self.stats.tokens_generated += generated
+        self.stats.tokens_discarded += max(0, generated - (self.counter.count(kept) if kept else 0))
 
     def _react(self, error: ProviderError) -> None:
         """One log line per failure; the user hears of it once, and only when they must act."""
@@ -294,3 +391,9 @@ class Engine:
             )
         elif isinstance(error, RejectedError):
             self._notices.say(f"rejected:{error}", Severity.ERROR, f"fim-lsp: {error}")
+
+
+def _abandon(work: Work) -> None:
+    """Nobody waits for this work any more and nobody adopted it: close its stream."""
+    if work.waiters == 0 and work.task is not None and not work.task.done():
+        work.task.cancel()

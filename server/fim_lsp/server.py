@@ -6,8 +6,8 @@ else lives in plain modules.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import uuid
 from typing import Any
 
 from lsprotocol import types
@@ -15,14 +15,20 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from fim_lsp import __version__
-from fim_lsp.engine import Engine, Severity, Snapshot, Suggestion
+from fim_lsp.engine import Engine
+from fim_lsp.notices import Severity
 from fim_lsp.positions import line_starts, offset_at, units
 from fim_lsp.settings import Settings, SettingsError, client_layer, load_startup_settings
+from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.stats import remove_stats_file, write_stats_file
 
 log = logging.getLogger(__name__)
 
 ACCEPTED_COMMAND = "fim-lsp.accepted"
 STATS_COMMAND = "fim-lsp.stats"
+# Not in LSP 3.18: what VS Code's API reports as a partial accept, forwarded by our clients.
+PARTIAL_ACCEPT = "textDocument/didPartiallyAcceptCompletion"
+STATS_FILE_PERIOD_S = 5.0
 
 
 class FimLanguageServer(LanguageServer):
@@ -34,6 +40,7 @@ class FimLanguageServer(LanguageServer):
         self.client_options: dict[str, Any] = {}
         self.engine = Engine(startup, self.tell_user)
         self._line_index: dict[str, tuple[int, list[int]]] = {}
+        self.stats_publisher: asyncio.Task[None] | None = None
 
     def tell_user(self, severity: Severity, message: str) -> None:
         kind = types.MessageType.Error if severity is Severity.ERROR else types.MessageType.Warning
@@ -77,9 +84,16 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
             await ls.engine.update_settings(settings)
             log.info("settings updated")
 
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: FimLanguageServer, params: types.InitializedParams) -> None:
+        # Load the tokenizer now, off the event loop, so the first keystroke does not pay it.
+        await asyncio.to_thread(lambda: ls.engine.counter)
+        ls.stats_publisher = asyncio.ensure_future(_publish_stats(ls))
+
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FimLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         ls._line_index.pop(params.text_document.uri, None)
+        ls.engine.forget(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(
@@ -110,13 +124,21 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
             return None
         start = types.Position(position.line, units(text[starts[position.line] : offset], encoding))
         return _items(
-            uri, suggestion.text, start, _end(text, starts, position.line, suggestion, encoding)
+            uri,
+            suggestion.id,
+            suggestion.text,
+            start,
+            _end(text, starts, position.line, suggestion, encoding),
         )
 
     @server.command(ACCEPTED_COMMAND)
     def accepted(ls: FimLanguageServer, *arguments: Any) -> None:
-        ls.engine.stats.accepted += 1
-        log.debug("completion accepted: %s", arguments)
+        ls.engine.accepted(_item_id(arguments))
+
+    @server.feature(PARTIAL_ACCEPT)
+    def partially_accepted(ls: FimLanguageServer, params: Any) -> None:
+        length = getattr(params, "acceptedLength", None) or getattr(params, "accepted_length", 0)
+        ls.engine.partially_accepted(int(length or 0))
 
     @server.command(STATS_COMMAND)
     def stats(ls: FimLanguageServer, *arguments: Any) -> dict[str, object]:
@@ -125,6 +147,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: FimLanguageServer, *arguments: Any) -> None:
         await ls.engine.aclose()
+        remove_stats_file()
 
     return server
 
@@ -154,7 +177,33 @@ async def _complete_with_selection(
     suggestion = await ls.engine.complete(snapshot, invoked=True)
     if suggestion is None:
         return None
-    return _items(uri, selected.text + suggestion.text, start_pos, end_pos)
+    return _items(uri, suggestion.id, selected.text + suggestion.text, start_pos, end_pos)
+
+
+def _item_id(arguments: tuple[Any, ...]) -> str:
+    """The id we put in the item's command; clients send the arguments back as they were."""
+    for argument in arguments:
+        if isinstance(argument, (list, tuple)):
+            return _item_id(tuple(argument))
+        found = argument.get("id") if isinstance(argument, dict) else getattr(argument, "id", None)
+        if isinstance(found, str):
+            return found
+    return ""
+
+
+async def _publish_stats(ls: FimLanguageServer) -> None:
+    """Keep the stats file fresh for ``fim-lsp stats``; written only when something changed."""
+    last: dict[str, object] = {}
+    while True:
+        numbers = ls.engine.stats.as_dict()
+        if numbers != last:
+            try:
+                await asyncio.to_thread(write_stats_file, numbers)
+            except OSError as error:
+                log.warning("cannot write the stats file: %s", error)
+                return
+            last = numbers
+        await asyncio.sleep(STATS_FILE_PERIOD_S)
 
 
 def _end(
@@ -164,12 +213,12 @@ def _end(
 
 
 def _items(
-    uri: str, insert_text: str, start: types.Position, end: types.Position
+    uri: str, item_id: str, insert_text: str, start: types.Position, end: types.Position
 ) -> types.InlineCompletionList:
     command = types.Command(
         title="fim-lsp: accepted",
         command=ACCEPTED_COMMAND,
-        arguments=[{"uri": uri, "id": uuid.uuid4().hex[:12]}],
+        arguments=[{"uri": uri, "id": item_id}],
     )
     item = types.InlineCompletionItem(
         insert_text=insert_text, range=types.Range(start, end), command=command
