@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ SERVER_ENV = {
     "PYTHONPATH": str(REPO / "server"),
     "HOME": os.environ.get("HOME", "/tmp"),
     "FIM_LSP_CONFIG": str(REPO / "tests" / "e2e" / "no-such-config.toml"),
+    "XDG_STATE_HOME": tempfile.mkdtemp(prefix="fim-lsp-state-"),
 }
 SERVER = [sys.executable, "-m", "fim_lsp", "--log-level", "info"]
 

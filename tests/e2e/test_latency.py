@@ -1,0 +1,175 @@
+"""The latency engine, observed from the editor's side: requests saved and what the stats say."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.e2e.conftest import SERVER_ENV
+from tests.e2e.helpers import ask, inline_params, insert, open_document
+from tests.support.fake_provider import FakeProvider, Reply
+
+URI = "file:///work/typing.py"
+
+
+async def stats(client: LanguageClient) -> dict[str, Any]:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="fim-lsp.stats")
+    )
+
+
+async def test_typing_ahead_through_a_suggestion_sends_nothing_upstream(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.queue(Reply(text=" compute(value)"))
+    open_document(client, URI, "result =\n")
+    [item] = await ask(client, URI, 0, 8)
+    assert item.insert_text == " compute(value)"
+
+    typed = ""
+    for version, char in enumerate(" comp", start=2):
+        insert(client, URI, version, 0, 8 + len(typed), char)
+        typed += char
+        [item] = await ask(client, URI, 0, 8 + len(typed))
+        assert item.insert_text == " compute(value)"[len(typed) :]
+
+    assert len(fake.received) == 1
+    assert (await stats(client))["typedAhead"] == len(typed)
+
+
+async def test_a_mismatching_keystroke_asks_the_model_again(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.queue(Reply(text=" compute(value)"), Reply(text="other()"))
+    open_document(client, URI, "result =\n")
+    await ask(client, URI, 0, 8)
+    insert(client, URI, 2, 0, 8, " x")
+
+    [item] = await ask(client, URI, 0, 10)
+
+    assert item.insert_text == "other()"
+    assert len(fake.received) == 2
+
+
+async def test_asking_again_while_streaming_adopts_the_request_in_flight(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.queue(Reply(chunks=[" slow", "ly(", ")"], chunk_delay=0.2))
+    open_document(client, URI, "go =\n")
+    first = asyncio.ensure_future(
+        client.text_document_inline_completion_async(inline_params(URI, 0, 4))
+    )
+    await asyncio.to_thread(fake.wait_for_requests, 1)
+    insert(client, URI, 2, 0, 4, " sl")
+
+    [item] = await ask(client, URI, 0, 7)
+
+    assert item.insert_text == "owly()"
+    assert [i.insert_text for i in (await first).items] == [" slowly()"]
+    assert len(fake.received) == 1
+    assert (await stats(client))["adopted"] == 1
+
+
+async def test_accept_prefetches_exactly_once_and_the_next_request_uses_it(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.queue(Reply(text=" 1"), Reply(text="\nprint(x)"))
+    open_document(client, URI, "x =\n")
+    [item] = await ask(client, URI, 0, 3)
+    assert item.command is not None
+
+    insert(client, URI, 2, 0, 3, item.insert_text)
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(item.command.command, item.command.arguments)
+    )
+    await asyncio.to_thread(fake.wait_for_requests, 2)
+    [following] = await ask(client, URI, 0, 5)
+
+    assert following.insert_text == "\nprint(x)"
+    assert fake.received[1].body["prompt"] == "<|fim_prefix|>x = 1<|fim_suffix|>\n<|fim_middle|>"
+    numbers = await stats(client)
+    assert (numbers["prefetches"], numbers["accepted"], len(fake.received)) == (1, 1, 2)
+
+
+async def test_debounce_waits_less_after_a_dot_than_mid_word(
+    client: LanguageClient, fake: FakeProvider
+):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"debounceMs": 200})
+    )
+    fake.default = Reply(text="x", first_delay=0.5)  # a model slower than any debounce
+    open_document(client, URI, "self.\nname\n")
+    await ask(client, URI, 0, 5)
+    after_dot = (await stats(client))["lastDebounceMs"]
+    await ask(client, URI, 1, 2)
+    mid_word = (await stats(client))["lastDebounceMs"]
+
+    assert after_dot < 200 < mid_word
+
+
+async def test_manual_trigger_never_waits(client: LanguageClient, fake: FakeProvider):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"debounceMs": 400})
+    )
+    fake.default = Reply(text="x")
+    open_document(client, URI, "name\n")
+    await client.text_document_inline_completion_async(
+        inline_params(URI, 0, 2, types.InlineCompletionTriggerKind.Invoked)
+    )
+    assert (await stats(client))["lastDebounceMs"] == 0
+
+
+async def test_partial_accept_is_counted(client: LanguageClient, fake: FakeProvider):
+    fake.queue(Reply(text=" alpha beta"))
+    open_document(client, URI, "words =\n")
+    [item] = await ask(client, URI, 0, 7)
+    client.protocol.notify(
+        "textDocument/didPartiallyAcceptCompletion",
+        {"textDocument": {"uri": URI}, "id": item.command.arguments[0]["id"], "acceptedLength": 6},
+    )
+    assert (await stats(client))["partiallyAccepted"] == 1
+
+
+async def test_stats_count_requests_tokens_and_latency(client: LanguageClient, fake: FakeProvider):
+    fake.queue(Reply(text=" a_much_longer_answer\nsecond_line\n"))
+    open_document(client, URI, "value = foo(\n")
+    await ask(client, URI, 0, 12)
+    numbers = await stats(client)
+
+    assert numbers["requests"] == 1 and numbers["suggestions"] == 1
+    assert numbers["tokensGenerated"] > numbers["tokensDiscarded"] > 0
+    assert numbers["itemsMs"]["p50"] > 0 and numbers["overheadMs"]["p95"] > 0
+    assert json.dumps(numbers)  # plain JSON for `fim-lsp stats`
+
+
+async def test_fim_lsp_stats_shows_a_running_servers_numbers(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.queue(Reply(text=" 1"))
+    open_document(client, URI, "x =\n")
+    await ask(client, URI, 0, 3)
+
+    def read_until_counted() -> str:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            shown = subprocess.run(
+                [sys.executable, "-m", "fim_lsp", "stats"],
+                env=SERVER_ENV,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout
+            if "suggestions        1" in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"fim-lsp stats never showed the request: {shown!r}")
+
+    shown = await asyncio.to_thread(read_until_counted)
+    assert "requests           1" in shown
