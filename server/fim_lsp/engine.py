@@ -163,6 +163,14 @@ class Engine:
             return None
         state = self._documents.setdefault(snapshot.uri, DocumentState())
         state.rhythm.keystroke()
+        work = state.work
+        if (
+            work
+            and work.task
+            and not work.task.done()
+            and typed_since(work.snapshot, snapshot) is None
+        ):
+            work.task.cancel()  # the user moved on: that answer can never be shown
         suggestion = self._typed_ahead(state, snapshot)
         if suggestion is None:
             suggestion = await self._from_work(state, snapshot, invoked, timing or Timing())

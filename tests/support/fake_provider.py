@@ -58,6 +58,7 @@ class Received:
     headers: dict[str, str]
     body: dict[str, Any]
     client_closed: bool = False
+    closed_at: float | None = None  # time.monotonic() when a write found the stream closed
     chunks_sent: int = 0
 
 
@@ -199,6 +200,7 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 self._write_chunk(b"data: [DONE]\n\n")
                 self._write_chunk(b"")
             except (BrokenPipeError, ConnectionResetError):
+                received.closed_at = time.monotonic()
                 received.client_closed = True
                 fake.closed_seen.set()
                 self.close_connection = True

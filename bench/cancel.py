@@ -1,0 +1,96 @@
+"""How promptly a cancelled or superseded request closes its upstream stream.
+
+The fake model streams a token every 2 ms, so a closed stream is noticed within 2 ms of the
+close.  Each round starts a completion, waits until tokens flow, then either cancels it
+(``$/cancelRequest``) or supersedes it (a request at another cursor), and measures from that
+message to the fake provider seeing the connection gone.
+Run: ``.venv/bin/python bench/cancel.py [--rounds 30]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "server")]
+
+from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+
+URI = "file:///bench/cancel.py"
+
+
+def params(character: int) -> types.InlineCompletionParams:
+    return types.InlineCompletionParams(
+        context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Invoked),
+        text_document=types.TextDocumentIdentifier(URI),
+        position=types.Position(0, character),
+    )
+
+
+async def round_trip(
+    client: LanguageClient, fake: FakeProvider, index: int, supersede: bool
+) -> float:
+    fake.replies.clear()
+    fake.queue(Reply(chunks=["word "] * 2000, chunk_delay=0.002))
+    seen = len(fake.received)
+    msg_id = f"round-{index}"
+    pending = asyncio.ensure_future(
+        client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params(7), msg_id)
+    )
+    await asyncio.to_thread(fake.wait_for_requests, seen + 1)
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    if supersede:
+        await client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params(3))
+    else:
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+    stream = fake.received[seen]
+    deadline = time.monotonic() + 10
+    while stream.closed_at is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.001)
+    await asyncio.gather(pending, return_exceptions=True)
+    assert stream.closed_at is not None, "the stream was never closed"
+    return stream.closed_at - started
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    fake = FakeProvider(Reply(text=" done")).start()
+    client = LanguageClient("bench", "1")
+    env = {"PYTHONPATH": str(REPO / "server"), "HOME": "/nonexistent"}
+    await client.start_io(sys.executable, "-m", "fim_lsp", env=env)
+    options = {"baseUrl": fake.base_url, "apiKey": "bench", "cacheSize": 0}
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options
+        )
+    )
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(URI, "python", 1, "value = f(x)\n"))
+    )
+    for label, supersede in (("$/cancelRequest", False), ("superseded", True)):
+        samples = [await round_trip(client, fake, i, supersede) for i in range(args.rounds)]
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        print(
+            f"{label:<16} stream closed after median {statistics.median(ordered) * 1000:.1f} ms,"
+            f" p95 {p95 * 1000:.1f} ms ({args.rounds} rounds)"
+        )
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    fake.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
