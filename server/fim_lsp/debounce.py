@@ -3,16 +3,18 @@
 The rule, in order:
 
 1. A manual trigger (``Invoked``) never waits.
-2. Start from the user's rhythm: ``RHYTHM_FACTOR`` times their usual gap between keys inside
-   a burst (an average of gaps under ``BURST_GAP_S``), or the ``debounceMs`` setting until we
-   have seen ``MIN_GAPS`` gaps.  A key pressed sooner than that is still the same burst.
-3. Keep it within ``[debounceMs / 2, debounceMs * 2]``.
-4. Scale by what is left of the cursor: ``EAGER`` after a character that usually starts a
+2. Start from the user's rhythm: ``RHYTHM_FACTOR`` times the slow end (90th percentile) of
+   their gaps between keys inside a burst (gaps under ``BURST_GAP_S``), or the ``debounceMs``
+   setting until we have seen ``MIN_GAPS`` gaps.
+3. Scale by what is left of the cursor: ``EAGER`` after a character that usually starts a
    completion (``.`` ``(`` ``=`` ``,`` ``:`` ``{`` ``[`` ``>``, a space after a keyword,
    a fresh line, the end of a line); ``PATIENT`` in the middle of a word, where a completion
    is rarely wanted.
-5. Never wait longer than the model itself takes to answer (its recent median): with a
-   fast local model, a wasted request is cheaper than a late suggestion.  Never below
+4. Never below the burst gap itself: a key typed at the user's usual pace must supersede
+   the wait before any request is sent, so a fast burst costs nothing upstream.
+5. Keep it within ``[debounceMs / 2, debounceMs * 2]``.
+6. Never longer than the model itself takes to answer (its recent median): with a fast
+   local model, a wasted request is cheaper than a late suggestion.  Never below
    ``MIN_DELAY_MS``.
 """
 
@@ -24,7 +26,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-RHYTHM_FACTOR = 1.3
+RHYTHM_FACTOR = 1.2
 BURST_GAP_S = 1.0
 MIN_GAPS = 5
 EAGER = 0.5
@@ -51,7 +53,10 @@ class Rhythm:
         self.last = now
 
     def burst_gap_ms(self) -> float | None:
-        return statistics.median(self.gaps) * 1000 if len(self.gaps) >= MIN_GAPS else None
+        """The slow end of the user's in-burst gaps (90th percentile), once we know enough."""
+        if len(self.gaps) < MIN_GAPS:
+            return None
+        return statistics.quantiles(self.gaps, n=10)[-1] * 1000
 
 
 def context_factor(line_prefix: str, line_suffix: str) -> float:
@@ -81,8 +86,10 @@ def choose_delay_ms(
     if invoked or setting_ms == 0:
         return 0
     delay = RHYTHM_FACTOR * burst_gap_ms if burst_gap_ms is not None else float(setting_ms)
-    delay = min(max(delay, setting_ms / 2), setting_ms * 2)
     delay *= context_factor(line_prefix, line_suffix)
+    if burst_gap_ms is not None:
+        delay = max(delay, burst_gap_ms)
+    delay = min(max(delay, setting_ms / 2), setting_ms * 2)
     if model_latency_ms is not None:
         delay = min(delay, model_latency_ms)
     return round(max(delay, MIN_DELAY_MS))

@@ -172,7 +172,9 @@ class Engine:
         ):
             work.task.cancel()  # the user moved on: that answer can never be shown
         suggestion = self._typed_ahead(state, snapshot)
-        if suggestion is None:
+        if suggestion is not None:
+            self.stats.typed_ahead_s.append(time.perf_counter() - received)
+        else:
             suggestion = await self._from_work(state, snapshot, invoked, timing or Timing())
         if suggestion is not None:
             suggestion = self._offer(state, snapshot, suggestion)

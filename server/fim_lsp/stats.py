@@ -37,6 +37,7 @@ class Stats:
     first_chunk_s: deque[float] = field(default_factory=_samples)
     items_s: deque[float] = field(default_factory=_samples)
     overhead_s: deque[float] = field(default_factory=_samples)
+    typed_ahead_s: deque[float] = field(default_factory=_samples)
 
     def as_dict(self) -> dict[str, object]:
         counters = {
@@ -61,6 +62,7 @@ class Stats:
             ("firstChunkMs", self.first_chunk_s),
             ("itemsMs", self.items_s),
             ("overheadMs", self.overhead_s),
+            ("typedAheadMs", self.typed_ahead_s),
         ):
             counters[name] = percentiles_ms(samples)
         return counters
