@@ -52,6 +52,8 @@ ADOPTION_GRACE_S = 0.1
 # How long a prefetch may run with nobody waiting for it before its stream is closed.
 PREFETCH_LIFETIME_S = 2.0
 MAX_UPSTREAM_REQUESTS = 4
+# Just under the pool's keep-alive: after this long idle the connection is assumed gone.
+WARM_AFTER_IDLE_S = 50.0
 OFFERED_ITEMS = 64
 
 
@@ -95,6 +97,8 @@ class Engine:
         self._offered: OrderedDict[str, tuple[Snapshot, Suggestion]] = OrderedDict()
         self._upstream = asyncio.Semaphore(MAX_UPSTREAM_REQUESTS)
         self._model_latency: deque[float] = deque(maxlen=20)
+        self._last_activity = time.monotonic()
+        self._warming: asyncio.Future[None] | None = None
         self.stats = Stats()
         self._apply(settings)
 
@@ -114,6 +118,19 @@ class Engine:
         self._apply(settings)
         self._notices.clear()
         await old.aclose()
+        self._warm()
+
+    def typing(self) -> None:
+        """The user is editing: after an idle spell the pooled connection is gone, so open a
+        new one now, while they type, rather than on the completion that follows."""
+        now = time.monotonic()
+        if now - self._last_activity > WARM_AFTER_IDLE_S:
+            self._warm()
+        self._last_activity = now
+
+    def _warm(self) -> None:
+        if self.refusal_for_all() is None:
+            self._warming = asyncio.ensure_future(self._provider.warm())
 
     async def aclose(self) -> None:
         self._cancel_all()
@@ -140,12 +157,16 @@ class Engine:
     def refusal(self, snapshot: Snapshot) -> str | None:
         """Why this document gets no completion at all, or None."""
         settings = self.settings
-        if not settings.enabled:
-            return "completions are disabled"
         if snapshot.language_id and snapshot.language_id in settings.disabled_languages:
             return f"completions are disabled for {snapshot.language_id}"
         if is_excluded(snapshot.path, settings.exclude_globs):
             return f"{snapshot.path} matches an exclusion glob; it is never sent"
+        return self.refusal_for_all()
+
+    def refusal_for_all(self) -> str | None:
+        """Why no document gets a completion now, or None."""
+        if not self.settings.enabled:
+            return "completions are disabled"
         if self._blocked_reason:
             return self._blocked_reason
         if time.monotonic() < self._paused_until:

@@ -90,6 +90,10 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         await asyncio.to_thread(lambda: ls.engine.counter)
         ls.stats_publisher = asyncio.ensure_future(_publish_stats(ls))
 
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: FimLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.engine.typing()
+
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FimLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         ls._line_index.pop(params.text_document.uri, None)

@@ -173,3 +173,11 @@ async def test_fim_lsp_stats_shows_a_running_servers_numbers(
 
     shown = await asyncio.to_thread(read_until_counted)
     assert "requests           1" in shown
+
+
+async def test_the_connection_is_warmed_at_start_up(client: LanguageClient, fake: FakeProvider):
+    deadline = time.monotonic() + 10
+    while fake.warmups == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert fake.warmups >= 1
+    assert fake.received == []  # a warm-up is no completion request: nothing is generated

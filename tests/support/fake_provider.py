@@ -74,6 +74,7 @@ class FakeProvider:
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self.request_seen = threading.Event()
+        self.warmups = 0  # bodiless HEAD requests: a client opening its connection early
         self.closed_seen = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
