@@ -105,6 +105,7 @@ class Engine:
     def _apply(self, settings: Settings) -> None:
         self.settings = settings
         add_secret(settings.api_key)
+        add_secret(settings.secret_key)
         self._provider = self._provider_factory(settings)
         self._cache = CompletionCache(settings.cache_size, settings.cache_ttl_s)
         self._blocked_reason: str | None = None

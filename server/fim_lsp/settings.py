@@ -22,8 +22,34 @@ else:  # pragma: no cover - exercised only on 3.10
     import tomli as tomllib
 
 DEFAULT_CONFIG_PATH = Path("~/.config/fim-lsp/config.toml")
-PROVIDERS = ("dashscope", "openai")
-TEMPLATES = ("auto", "qwen", "codellama", "starcoder", "deepseek", "codegemma")
+PROVIDERS = ("dashscope", "openai", "qianfan", "ollama", "llamacpp", "codestral", "deepseek")
+TEMPLATES = (
+    "auto",
+    "qwen",
+    "codellama",
+    "starcoder",
+    "deepseek",
+    "codegemma",
+    "codestral",
+    "custom",
+)
+# Each provider's endpoint and model, used while the user has not chosen their own.
+PROVIDER_DEFAULTS = {
+    "dashscope": ("https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen2.5-coder-7b-instruct"),
+    "qianfan": ("https://aip.baidubce.com", "CodeLlama-7b-Instruct"),
+    "ollama": ("http://localhost:11434", "qwen2.5-coder:1.5b"),
+    "llamacpp": ("http://localhost:8080", "server-default"),
+    "codestral": ("https://codestral.mistral.ai/v1", "codestral-latest"),
+    "deepseek": ("https://api.deepseek.com/beta", "deepseek-chat"),
+}
+# Where each provider's key is read from when FIM_LSP_API_KEY is not set.
+KEY_VARIABLES = {
+    "dashscope": ("DASHSCOPE_API_KEY", ""),
+    "openai": ("OPENAI_API_KEY", ""),
+    "qianfan": ("QIANFAN_AK", "QIANFAN_SK"),
+    "codestral": ("CODESTRAL_API_KEY", ""),
+    "deepseek": ("DEEPSEEK_API_KEY", ""),
+}
 
 # Secrets and credentials never leave the machine, whatever the user's own globs say.
 DEFAULT_EXCLUDE = (
@@ -53,7 +79,20 @@ class Settings:
     # 7B: the best quality that still answers a typist in well under a second.
     model: str = "qwen2.5-coder-7b-instruct"
     api_key: str = dataclasses.field(default="", repr=False)
+    # Qianfan: the SK of an AK/SK pair (the AK is apiKey), a deployed service's endpoint
+    # name, and how to authenticate: an OAuth access token, or bce-auth-v1 request signing.
+    secret_key: str = dataclasses.field(default="", repr=False)
+    endpoint: str = ""
+    qianfan_auth: str = "token"
+    # OpenAI-compatible and Ollama: FIM tokens in the prompt ("template") or a suffix field.
+    fim_mode: str = "auto"
+    seed: int = -1  # -1: the provider's choice
     template: str = "auto"
+    # template "custom": the strings around prefix and suffix, and where the model stops.
+    fim_prefix: str = ""
+    fim_suffix: str = ""
+    fim_middle: str = ""
+    fim_stop: tuple[str, ...] = ()
     max_tokens: int = 128
     temperature: float = 0.1
     top_p: float = 0.95
@@ -67,6 +106,11 @@ class Settings:
     timeout_ms: int = 10000
     cache_size: int = 256
     cache_ttl_s: int = 600
+    # Where zero-config looks when no key is set: provider=base URL, default ports.
+    local_servers: tuple[str, ...] = (
+        "ollama=http://localhost:11434",
+        "llamacpp=http://localhost:8080",
+    )
 
     @property
     def prefix_budget(self) -> int:
@@ -88,9 +132,23 @@ class Settings:
             if name not in _FIELDS:
                 raise SettingsError(f"{source}: unknown setting {key!r}")
             changes[name] = _coerce(name, value, source)
+        if changes.get("provider", self.provider) != self.provider:
+            changes = {**self._provider_switch(changes["provider"]), **changes}
         result = dataclasses.replace(self, **changes)
         result.validate(source)
         return result
+
+    def _provider_switch(self, provider: str) -> dict[str, Any]:
+        """A key belongs to its provider: never send it to another.  An endpoint and model
+        left at the old provider's defaults follow to the new provider's."""
+        changes: dict[str, Any] = {"api_key": "", "secret_key": ""}
+        old_url, old_model = PROVIDER_DEFAULTS.get(self.provider, ("", ""))
+        new_url, new_model = PROVIDER_DEFAULTS.get(provider, (self.base_url, self.model))
+        if self.base_url == old_url:
+            changes["base_url"] = new_url
+        if self.model == old_model:
+            changes["model"] = new_model
+        return changes
 
     def validate(self, source: str) -> None:
         checks = [
@@ -108,6 +166,32 @@ class Settings:
             ("timeout_ms", 100 <= self.timeout_ms <= 120000, "between 100 and 120000"),
             ("cache_size", 0 <= self.cache_size <= 100000, "between 0 and 100000"),
             ("cache_ttl_s", 0 <= self.cache_ttl_s <= 86400, "between 0 and 86400"),
+            (
+                "local_servers",
+                all(
+                    entry.partition("=")[0] in ("ollama", "llamacpp")
+                    and entry.partition("=")[2].startswith(("http://", "https://"))
+                    for entry in self.local_servers
+                ),
+                "a list of ollama=URL or llamacpp=URL",
+            ),
+            ("qianfan_auth", self.qianfan_auth in ("token", "signature"), "token or signature"),
+            (
+                "fim_mode",
+                self.fim_mode in ("auto", "template", "suffix"),
+                "auto, template or suffix",
+            ),
+            ("seed", -1 <= self.seed < 2**31, "-1 or a non-negative 32-bit integer"),
+            (
+                "endpoint",
+                re.fullmatch(r"[A-Za-z0-9_.-]*", self.endpoint) is not None,
+                "a Qianfan service name (letters, digits, _ . -)",
+            ),
+            (
+                "fim_middle",
+                self.template != "custom" or bool(self.fim_prefix and self.fim_middle),
+                "set, with fimPrefix, when template is custom",
+            ),
         ]
         for name, ok, expected in checks:
             if not ok:
@@ -183,14 +267,17 @@ def _config_file_layer(path: Path) -> dict[str, Any]:
     return data.get("fim-lsp", data)
 
 
-def _environment_layer(environ: Mapping[str, str]) -> dict[str, str]:
+def _environment_layer(environ: Mapping[str, str], provider: str) -> dict[str, str]:
     layer = {
         name: environ[f"FIM_LSP_{name.upper()}"]
         for name in _FIELDS
         if f"FIM_LSP_{name.upper()}" in environ
     }
-    if "api_key" not in layer and environ.get("DASHSCOPE_API_KEY"):
-        layer["api_key"] = environ["DASHSCOPE_API_KEY"]
+    provider = layer.get("provider", provider)
+    variables = KEY_VARIABLES.get(provider, ("", ""))
+    for name, variable in zip(("api_key", "secret_key"), variables, strict=True):
+        if name not in layer and variable and environ.get(variable):
+            layer[name] = environ[variable]
     return layer
 
 
@@ -201,7 +288,7 @@ def load_startup_settings(
     environ = os.environ if environ is None else environ
     path = config_path or Path(environ.get("FIM_LSP_CONFIG", DEFAULT_CONFIG_PATH)).expanduser()
     settings = Settings().merged(_config_file_layer(path), f"config file {path}")
-    return settings.merged(_environment_layer(environ), "environment")
+    return settings.merged(_environment_layer(environ, settings.provider), "environment")
 
 
 def client_layer(payload: Any) -> Mapping[str, Any]:

@@ -7,7 +7,8 @@ onto them.  Messages never contain the API key.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,4 +66,24 @@ class Provider(Protocol):
         """Yield completion text as it arrives; closing the iterator closes the HTTP stream."""
         ...
 
+    async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
+        """Up to ``n`` distinct completions, not streamed: a manual trigger's choices."""
+        ...
+
+    async def warm(self) -> None:
+        """Open a connection (TCP, TLS, HTTP/2) ahead of the first request; never raises."""
+        ...
+
     async def aclose(self) -> None: ...
+
+
+async def collect(stream: AsyncIterator[str]) -> str:
+    return "".join([chunk async for chunk in stream])
+
+
+async def repeated_alternatives(
+    stream: Callable[[CompletionRequest], AsyncIterator[str]], request: CompletionRequest, n: int
+) -> list[str]:
+    """For APIs without ``n``: ask ``n`` times at once and keep the distinct answers."""
+    answers = await asyncio.gather(*(collect(stream(request)) for _ in range(n)))
+    return list(dict.fromkeys(answers))

@@ -1,29 +1,61 @@
-"""OpenAI-compatible ``POST {base}/completions`` with the FIM template in ``prompt``.
+"""OpenAI-style completions: ``POST {base}/completions`` and its relatives.
 
-DashScope's compatible mode (the default provider) and vLLM speak exactly this.  Answers
-stream as server-sent events; a server that ignores ``stream`` and answers one JSON object
-is accepted too.
+Two ways to ask for a fill-in-the-middle:
+
+- *template*: the FIM tokens are in ``prompt`` (DashScope, the default provider, and vLLM);
+- *suffix*: plain ``prompt`` plus a ``suffix`` field, for endpoints that do FIM themselves
+  (OpenAI instruct models, Ollama's ``/v1``, DeepSeek's ``/beta/completions``, Mistral's
+  Codestral ``/v1/fim/completions``).
+
+Answers stream as server-sent events; a server that ignores ``stream`` and answers one JSON
+object is accepted too.  Codestral streams chat-style ``delta.content`` instead of ``text``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from fim_lsp.providers.base import (
-    AuthError,
     BadResponseError,
     CompletionRequest,
     MissingKeyError,
-    ProviderError,
-    RateLimitError,
-    RejectedError,
     TransientError,
 )
-from fim_lsp.providers.sse import sse_data
+from fim_lsp.providers.framing import sse_data
+from fim_lsp.providers.wire import (
+    TransportErrors,
+    check_status,
+    openai_message,
+    parse_json,
+    preview,
+    timeout,
+    warm_connection,
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between OpenAI-compatible services."""
+
+    path: str = "/completions"
+    mode: str = "template"  # or "suffix"
+    key_variable: str = ""  # the environment variable named when the key is missing
+    key_required: bool = True
+    seed_field: str = "seed"
+
+
+DIALECTS = {
+    "dashscope": Dialect(key_variable="DASHSCOPE_API_KEY"),
+    "openai": Dialect(key_variable="OPENAI_API_KEY", key_required=False),
+    "codestral": Dialect(
+        "/fim/completions", "suffix", "CODESTRAL_API_KEY", seed_field="random_seed"
+    ),
+    "deepseek": Dialect(mode="suffix", key_variable="DEEPSEEK_API_KEY"),
+}
 
 
 class OpenAICompletions:
@@ -35,115 +67,113 @@ class OpenAICompletions:
         model: str,
         api_key: str,
         timeout_s: float,
+        dialect: Dialect = DIALECTS["dashscope"],
+        seed: int | None = None,
     ) -> None:
         self.name = name
         self._client = client
-        self._url = base_url.rstrip("/") + "/completions"
+        self._url = base_url.rstrip("/") + dialect.path
         self._model = model
         self._api_key = api_key
-        self._timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
+        self._timeout = timeout(timeout_s)
+        self._dialect = dialect
+        self._seed = seed
 
-    def body(self, request: CompletionRequest) -> dict[str, Any]:
-        return {
+    def body(self, request: CompletionRequest, stream: bool = True, n: int = 1) -> dict[str, Any]:
+        if self._dialect.mode == "suffix":
+            text: dict[str, Any] = {"prompt": request.prefix, "suffix": request.suffix}
+        else:
+            text = {"prompt": request.prompt}
+        body = {
             "model": self._model,
-            "prompt": request.prompt,
+            **text,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
             "top_p": request.top_p,
             "stop": list(request.stop),
-            "stream": True,
+            "stream": stream,
         }
+        if n > 1:
+            body["n"] = n
+        if self._seed is not None:
+            body[self._dialect.seed_field] = self._seed
+        return body
+
+    def _headers(self, accept: str) -> dict[str, str]:
+        if not self._api_key:
+            if self._dialect.key_required:
+                variable = f"{self._dialect.key_variable}, " if self._dialect.key_variable else ""
+                raise MissingKeyError(
+                    f"no API key for {self.name}: set {variable}FIM_LSP_API_KEY "
+                    "or the apiKey setting"
+                )
+            return {"Accept": accept}
+        return {"Authorization": f"Bearer {self._api_key}", "Accept": accept}
 
     async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
-        if not self._api_key:
-            raise MissingKeyError(
-                f"no API key for {self.name}: set DASHSCOPE_API_KEY, FIM_LSP_API_KEY "
-                "or the apiKey setting"
-            )
-        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "text/event-stream"}
-        try:
-            async with self._client.stream(
+        headers = self._headers("text/event-stream")
+        async with (
+            TransportErrors(self.name, self._timeout),
+            self._client.stream(
                 "POST", self._url, json=self.body(request), headers=headers, timeout=self._timeout
-            ) as response:
-                if response.status_code != 200:
-                    await response.aread()
-                    raise _status_error(self.name, response)
-                if response.headers.get("content-type", "").startswith("application/json"):
-                    yield _choice_text(_parse_json(await response.aread()))
-                    return
-                finished = False
-                async for data in sse_data(response.aiter_bytes()):
-                    event = _parse_json(data)
-                    if "error" in event:
-                        raise TransientError(f"{self.name} stream error: {_message(event)}")
-                    if event.get("choices"):
-                        finished = finished or bool(event["choices"][0].get("finish_reason"))
-                        yield _choice_text(event)
-                if not finished:
-                    raise TransientError(f"{self.name} stream ended before the completion did")
-        except httpx.TimeoutException:
-            raise TransientError(f"{self.name} timed out after {self._timeout.read:g} s") from None
-        except httpx.TransportError as error:
-            raise TransientError(f"{self.name} connection failed: {type(error).__name__}") from None
+            ) as response,
+        ):
+            await check_status(self.name, response, openai_message)
+            if response.headers.get("content-type", "").startswith("application/json"):
+                yield choice_text(_first_choice(parse_json(await response.aread())))
+                return
+            finished = False
+            async for data in sse_data(response.aiter_bytes()):
+                event = parse_json(data)
+                if "error" in event:
+                    raise TransientError(f"{self.name} stream error: {openai_message(event)}")
+                if event.get("choices"):
+                    choice = _first_choice(event)
+                    finished = finished or bool(choice.get("finish_reason"))
+                    yield choice_text(choice)
+            if not finished:
+                raise TransientError(f"{self.name} stream ended before the completion did")
+
+    async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
+        """One request with ``n``: the answers in ``index`` order, duplicates dropped."""
+        headers = self._headers("application/json")
+        async with TransportErrors(self.name, self._timeout):
+            response = await self._client.post(
+                self._url,
+                json=self.body(request, stream=False, n=n),
+                headers=headers,
+                timeout=self._timeout,
+            )
+        await check_status(self.name, response, openai_message)
+        choices = parse_json(response.content).get("choices")
+        if not isinstance(choices, list) or not choices:
+            raise BadResponseError(f"no choices in {preview(response.content)}")
+        ordered = sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
+        return list(dict.fromkeys(choice_text(choice) for choice in ordered))
+
+    async def warm(self) -> None:
+        await warm_connection(self._client, self._url)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
 
-def _parse_json(data: bytes | str) -> dict[str, Any]:
-    try:
-        parsed = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise BadResponseError(f"invalid JSON from provider: {_preview(data)}") from None
-    if not isinstance(parsed, dict):
-        raise BadResponseError(f"unexpected JSON from provider: {_preview(data)}")
-    return parsed
+def _first_choice(event: dict[str, Any]) -> dict[str, Any]:
+    choices = event.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise BadResponseError(f"no choices[0].text in {preview(str(event))}")
+    return choices[0]
 
 
-def _choice_text(event: dict[str, Any]) -> str:
-    try:
-        text = event["choices"][0]["text"]
-    except (KeyError, IndexError, TypeError):
-        raise BadResponseError(f"no choices[0].text in {_preview(json.dumps(event))}") from None
+def choice_text(choice: Any) -> str:
+    """``text`` (completions), or ``delta``/``message`` ``content`` (Codestral's FIM)."""
+    if isinstance(choice, dict) and "text" in choice:
+        text = choice["text"]
+    else:
+        holder = (choice.get("delta") or choice.get("message")) if isinstance(choice, dict) else 0
+        if not isinstance(holder, dict):
+            raise BadResponseError("no choices[0].text in the answer")
+        text = holder.get("content") or ""  # a role-only first delta carries no content
     if not isinstance(text, str):
         raise BadResponseError("choices[0].text is not a string")
     return text
-
-
-def _status_error(name: str, response: httpx.Response) -> ProviderError:
-    status = response.status_code
-    detail = f"{name} answered {status}: {_message(_lenient_json(response.content))}"
-    if status in (401, 403):
-        return AuthError(detail)
-    if status == 429:
-        return RateLimitError(detail, _retry_after(response.headers.get("retry-after")))
-    if 400 <= status < 500:
-        return RejectedError(detail)
-    return TransientError(detail)
-
-
-def _lenient_json(content: bytes) -> dict[str, Any]:
-    try:
-        parsed = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return {"message": _preview(content)}
-    return parsed if isinstance(parsed, dict) else {"message": _preview(content)}
-
-
-def _message(body: dict[str, Any]) -> str:
-    error = body.get("error")
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("code") or error)[:200]
-    return str(body.get("message") or error or body.get("code") or "no details")[:200]
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _preview(data: bytes | str) -> str:
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    return text[:80].replace("\n", "\\n")
