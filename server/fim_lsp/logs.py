@@ -33,9 +33,18 @@ class _RedactSecrets(logging.Filter):
         return True
 
 
+class _DropLateCancels(logging.Filter):
+    """A cancel that crosses our answer on the wire is a legal race, not a warning: Neovim
+    files every server stderr line under [ERROR]."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Cancel notification for unknown message id")
+
+
 def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_DropLateCancels())
     handler.addFilter(_RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
