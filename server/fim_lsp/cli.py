@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from fim_lsp import __version__
 from fim_lsp.engine import Engine, Timing
 from fim_lsp.logs import configure
@@ -22,10 +24,11 @@ from fim_lsp.providers.base import (
     RateLimitError,
     RejectedError,
 )
-from fim_lsp.settings import Settings, SettingsError, load_startup_settings
+from fim_lsp.providers.discovery import candidates, discover, needs_discovery
+from fim_lsp.settings import KEY_VARIABLES, Settings, SettingsError, load_startup_settings
 from fim_lsp.snapshot import Snapshot
 from fim_lsp.stats import running_servers
-from fim_lsp.templates import template_for
+from fim_lsp.templates import template_of
 
 CHECK_PREFIX = "def add(a, b):\n    return"
 
@@ -122,8 +125,13 @@ async def _complete(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _check(settings: Settings) -> int:
+    if needs_discovery(settings):
+        local = await _discover_local(settings)
+        if local is None:
+            return 1
+        settings = local
     print(f"provider {settings.provider}, model {settings.model}, endpoint {settings.base_url}")
-    template = template_for(settings.model, settings.template)
+    template = template_of(settings)
     request = CompletionRequest(
         template.render(CHECK_PREFIX, "\n"),
         CHECK_PREFIX,
@@ -146,6 +154,27 @@ async def _check(settings: Settings) -> int:
     return 0
 
 
+async def _discover_local(settings: Settings) -> Settings | None:
+    """Zero-config: no key and nothing chosen, so look for a local Ollama or llama.cpp."""
+    print("no API key configured; looking for a local model server …")
+    async with httpx.AsyncClient() as client:
+        found = await discover(client, settings)
+    if not found:
+        where = ", ".join(f"{name} at {url}" for name, url in candidates(settings))
+        print(f"FAILED: nothing answered ({where or 'localServers is empty'}).")
+        print(
+            "Set DASHSCOPE_API_KEY (or another provider and its key), or start one: "
+            "`ollama serve` with `ollama pull qwen2.5-coder:1.5b`, "
+            "or `llama-server --fim-qwen-1.5b-default`."
+        )
+        return None
+    for server in found:
+        print(f"found {server.describe()}")
+    chosen = found[0].settings(settings)
+    print("using it; set provider (and apiKey) to choose otherwise")
+    return chosen
+
+
 def _stats() -> int:
     servers = running_servers()
     if not servers:
@@ -159,12 +188,28 @@ def _stats() -> int:
 
 
 def _diagnosis(error: ProviderError, settings: Settings) -> str:
+    provider = settings.provider
     if isinstance(error, MissingKeyError):
-        return "Set DASHSCOPE_API_KEY (or FIM_LSP_API_KEY, or api_key in the config file)."
+        if provider == "qianfan":
+            return "Set apiKey (AK) and secretKey (SK), or QIANFAN_AK and QIANFAN_SK."
+        variable = KEY_VARIABLES.get(provider, ("",))[0]
+        also = f"{variable} (or FIM_LSP_API_KEY" if variable else "(FIM_LSP_API_KEY"
+        return f"Set {also}, or api_key in the config file)."
     if isinstance(error, AuthError):
+        if provider == "qianfan":
+            return (
+                "Baidu refused the AK/SK: check both come from the same application "
+                f"(qianfanAuth is {settings.qianfan_auth!r})."
+            )
         return "The key was refused: check it belongs to this endpoint's region and account."
     if isinstance(error, RateLimitError):
         return "The key works but is rate limited right now; try again shortly."
     if isinstance(error, RejectedError):
+        if provider == "ollama":
+            return f"Is the model pulled? Try `ollama pull {settings.model}`."
+        if provider == "qianfan" and not settings.endpoint:
+            return "Set endpoint to your service, or model to SQLCoder-7B / CodeLlama-7b-Instruct."
         return f"The request was refused: is {settings.model!r} a model this endpoint serves?"
+    if provider in ("ollama", "llamacpp"):
+        return f"Could not get an answer from {settings.base_url}: is the local server running?"
     return f"Could not get an answer from {settings.base_url}: check the URL and your network."

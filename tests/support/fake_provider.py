@@ -137,6 +137,13 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._send_json(200, {"object": "list", "data": [{"id": "qwen2.5-coder-7b-instruct"}]})
 
+        def do_HEAD(self) -> None:
+            with fake._lock:
+                fake.warmups += 1
+            self.send_response(405)  # as the real endpoint: no HEAD, but the connection stays
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
