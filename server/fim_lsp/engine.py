@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import statistics
 import time
@@ -39,7 +40,7 @@ from fim_lsp.providers.base import (
 from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot, Suggestion
 from fim_lsp.stats import Stats
-from fim_lsp.templates import template_for
+from fim_lsp.templates import template_of
 from fim_lsp.tokens import TokenCounter, default_counter
 from fim_lsp.typeahead import continue_typed, typed_since
 from fim_lsp.window import cut_window
@@ -70,6 +71,7 @@ class Work:
     """The debounce and upstream request for one document state."""
 
     snapshot: Snapshot
+    invoked: bool = False
     task: asyncio.Task[Suggestion | None] | None = None
     fetching: bool = False
     waiters: int = 0
@@ -236,14 +238,19 @@ class Engine:
             invoked,
         )
         self.stats.last_debounce_ms = delay
-        work = self._start(state, snapshot, delay, timing)
+        work = self._start(state, snapshot, delay, timing, invoked)
         return await self._wait(work)
 
     def _start(
-        self, state: DocumentState, snapshot: Snapshot, delay_ms: int, timing: Timing
+        self,
+        state: DocumentState,
+        snapshot: Snapshot,
+        delay_ms: int,
+        timing: Timing,
+        invoked: bool = False,
     ) -> Work:
         previous = state.work.task if state.work else None
-        work = Work(snapshot)
+        work = Work(snapshot, invoked)
         work.task = asyncio.ensure_future(self._run(work, delay_ms, previous, timing))
         state.work = work
         return work
@@ -257,7 +264,7 @@ class Engine:
             # Never two requests in flight for one document: let the old stream close first.
             await asyncio.wait({previous})
         work.fetching = True
-        return await self._suggest(work.snapshot, timing)
+        return await self._suggest(work.snapshot, timing, work.invoked)
 
     async def _wait(self, work: Work) -> Suggestion | None:
         """Await shared work; a waiter's cancellation ends the work only if nobody adopts it."""
@@ -279,7 +286,7 @@ class Engine:
     ) -> Suggestion:
         """Remember what is on screen, for typed-ahead and for the accept hook."""
         if not suggestion.id:
-            suggestion = Suggestion(suggestion.text, suggestion.replace_to, uuid.uuid4().hex[:12])
+            suggestion = dataclasses.replace(suggestion, id=uuid.uuid4().hex[:12])
             self.stats.suggestions += 1
         state.shown = (snapshot, suggestion)
         self._offered[suggestion.id] = (snapshot, suggestion)
@@ -290,10 +297,12 @@ class Engine:
     def accepted(self, item_id: str) -> None:
         """The editor applied a suggestion: prefetch the completion for the document it made."""
         self.stats.accepted += 1
-        offered = self._offered.pop(item_id, None)
+        shown_id, _, index = item_id.partition(":")
+        offered = self._offered.pop(shown_id, None)
         if offered is None:
             return
-        after = offered[0].after_accepting(offered[1])
+        snapshot, suggestion = offered
+        after = snapshot.after_accepting(suggestion.choice(int(index or 0)))
         state = self._documents.setdefault(after.uri, DocumentState())
         state.shown = None
         current = state.work
@@ -317,21 +326,24 @@ class Engine:
         self.stats.partially_accepted += 1
         log.debug("partial accept of %d characters", accepted_length)
 
-    async def _suggest(self, snapshot: Snapshot, timing: Timing) -> Suggestion | None:
+    async def _suggest(
+        self, snapshot: Snapshot, timing: Timing, invoked: bool = False
+    ) -> Suggestion | None:
         started = time.perf_counter()
         settings = self.settings
         text, offset = snapshot.text, snapshot.offset
         window = cut_window(
             text, offset, self.counter, settings.prefix_budget, settings.suffix_budget
         )
-        template = template_for(settings.model, settings.template)
+        template = template_of(settings)
         context = context_at(text, offset, settings.max_lines, template.special_tokens)
         prompt = template.render(window.prefix, window.suffix)
         timing.prompt_tokens = window.prefix_tokens + window.suffix_tokens + 3
         key = CompletionCache.key(settings, prompt, context.line_suffix)
         completion = self._cache.get(key)
         model_s = 0.0
-        if completion is not None:
+        choices: list[str] = []
+        if completion is not None and not (invoked and settings.alternatives > 1):
             self.stats.cache_hits += 1
             timing.from_cache = True
         else:
@@ -347,7 +359,11 @@ class Engine:
             )
             fetch_started = time.perf_counter()
             async with self._upstream:
-                completion = await self._fetch(request, context, timing, started)
+                if invoked and settings.alternatives > 1:
+                    choices = await self._fetch_choices(request, context, settings.alternatives)
+                    completion = choices[0] if choices else None
+                else:
+                    completion = await self._fetch(request, context, timing, started)
             model_s = time.perf_counter() - fetch_started
             if completion is None:
                 return None
@@ -357,7 +373,27 @@ class Engine:
         if not completion:
             return None
         text_to_insert, replace_to = replacement(completion, text, offset)
-        return Suggestion(text_to_insert, replace_to)
+        others = tuple(replacement(choice, text, offset)[0] for choice in choices[1:])
+        return Suggestion(text_to_insert, replace_to, alternatives=others)
+
+    async def _fetch_choices(
+        self, request: CompletionRequest, context: CompletionContext, n: int
+    ) -> list[str] | None:
+        """Several distinct completions at once, for a user who asked and may browse them."""
+        self.stats.requests += 1
+        try:
+            raws = await self._provider.alternatives(request, n)
+        except ProviderError as error:
+            self.stats.errors += 1
+            self._react(error)
+            return None
+        choices = []
+        for raw in raws:
+            completion = postprocess(raw, context)
+            self._count_tokens(raw, completion)
+            if completion and completion not in choices:
+                choices.append(completion)
+        return choices
 
     async def _fetch(
         self,
@@ -404,11 +440,12 @@ class Engine:
         if isinstance(error, (AuthError, MissingKeyError)):
             what = "the API key was rejected" if isinstance(error, AuthError) else "no API key"
             self._blocked_reason = f"{what}; waiting for new settings"
+            # A missing key's own message names the variables of that provider.
+            hint = "" if isinstance(error, MissingKeyError) else " Check the apiKey setting."
             self._notices.say(
                 "auth",
                 Severity.ERROR,
-                f"fim-lsp: {error}. Set apiKey (or DASHSCOPE_API_KEY) for provider "
-                f"{self.settings.provider}; completions are paused until settings change.",
+                f"fim-lsp: {error}.{hint} Completions are paused until settings change.",
             )
         elif isinstance(error, RateLimitError):
             self._rate_limit_pause = min(

@@ -130,7 +130,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         return _items(
             uri,
             suggestion.id,
-            suggestion.text,
+            [suggestion.text, *suggestion.alternatives],
             start,
             _end(text, starts, position.line, suggestion, encoding),
         )
@@ -181,7 +181,8 @@ async def _complete_with_selection(
     suggestion = await ls.engine.complete(snapshot, invoked=True)
     if suggestion is None:
         return None
-    return _items(uri, suggestion.id, selected.text + suggestion.text, start_pos, end_pos)
+    texts = [selected.text + text for text in (suggestion.text, *suggestion.alternatives)]
+    return _items(uri, suggestion.id, texts, start_pos, end_pos)
 
 
 def _item_id(arguments: tuple[Any, ...]) -> str:
@@ -217,14 +218,20 @@ def _end(
 
 
 def _items(
-    uri: str, item_id: str, insert_text: str, start: types.Position, end: types.Position
+    uri: str, item_id: str, texts: list[str], start: types.Position, end: types.Position
 ) -> types.InlineCompletionList:
-    command = types.Command(
-        title="fim-lsp: accepted",
-        command=ACCEPTED_COMMAND,
-        arguments=[{"uri": uri, "id": item_id}],
-    )
-    item = types.InlineCompletionItem(
-        insert_text=insert_text, range=types.Range(start, end), command=command
-    )
-    return types.InlineCompletionList(items=[item])
+    """One item per choice; the accept hook's id tells the server which one was taken."""
+    items = []
+    for index, text in enumerate(texts):
+        choice_id = f"{item_id}:{index}" if index else item_id
+        command = types.Command(
+            title="fim-lsp: accepted",
+            command=ACCEPTED_COMMAND,
+            arguments=[{"uri": uri, "id": choice_id}],
+        )
+        items.append(
+            types.InlineCompletionItem(
+                insert_text=text, range=types.Range(start, end), command=command
+            )
+        )
+    return types.InlineCompletionList(items=items)

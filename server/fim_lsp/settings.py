@@ -100,6 +100,7 @@ class Settings:
     prefix_share: float = 0.75
     debounce_ms: int = 150
     max_lines: int = 8
+    alternatives: int = 3  # choices offered on a manual trigger (one request, `n` where supported)
     enabled: bool = True
     disabled_languages: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -163,6 +164,7 @@ class Settings:
             ("prefix_share", 0 < self.prefix_share <= 1, "in (0, 1]"),
             ("debounce_ms", 0 <= self.debounce_ms <= 5000, "between 0 and 5000"),
             ("max_lines", 1 <= self.max_lines <= 200, "between 1 and 200"),
+            ("alternatives", 1 <= self.alternatives <= 8, "between 1 and 8"),
             ("timeout_ms", 100 <= self.timeout_ms <= 120000, "between 100 and 120000"),
             ("cache_size", 0 <= self.cache_size <= 100000, "between 0 and 100000"),
             ("cache_ttl_s", 0 <= self.cache_ttl_s <= 86400, "between 0 and 86400"),

@@ -30,3 +30,9 @@ class Suggestion:
     text: str
     replace_to: int
     id: str = ""
+    alternatives: tuple[str, ...] = ()  # other choices, offered on a manual trigger
+
+    def choice(self, index: int) -> Suggestion:
+        """Choice ``index`` (0 is this one) as a suggestion of its own."""
+        text = self.text if index == 0 else self.alternatives[index - 1]
+        return Suggestion(text, self.replace_to, self.id)

@@ -38,4 +38,5 @@ def continue_typed(before: Snapshot, shown: Suggestion, now: Snapshot) -> Sugges
         return None
     if not typed:
         return shown
-    return replace(shown, text=shown.text[len(typed) :], replace_to=shown.replace_to + len(typed))
+    rest = shown.text[len(typed) :]
+    return replace(shown, text=rest, replace_to=shown.replace_to + len(typed), alternatives=())

@@ -181,3 +181,29 @@ async def test_the_connection_is_warmed_at_start_up(client: LanguageClient, fake
         await asyncio.sleep(0.01)
     assert fake.warmups >= 1
     assert fake.received == []  # a warm-up is no completion request: nothing is generated
+
+
+async def test_manual_trigger_offers_alternatives_and_accepting_one_prefetches_for_it(
+    client: LanguageClient, fake: FakeProvider
+):
+    choices = [" first()", " second()", " first()", " third()"]
+    body = {
+        "choices": [{"text": t, "index": i, "finish_reason": "stop"} for i, t in enumerate(choices)]
+    }
+    fake.queue(Reply(raw_body=json.dumps(body).encode()), Reply(text="\n"))
+    open_document(client, URI, "value =\n")
+
+    result = await client.text_document_inline_completion_async(
+        inline_params(URI, 0, 7, types.InlineCompletionTriggerKind.Invoked)
+    )
+
+    assert fake.received[0].body["n"] == 3 and fake.received[0].body["stream"] is False
+    assert [item.insert_text for item in result.items] == [" first()", " second()", " third()"]
+    second = result.items[1]
+    insert(client, URI, 2, 0, 7, second.insert_text)
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(second.command.command, second.command.arguments)
+    )
+    received = await asyncio.to_thread(fake.wait_for_requests, 2)
+    prefetch = received[1]
+    assert prefetch.body["prompt"].startswith("<|fim_prefix|>value = second()<|fim_suffix|>")
