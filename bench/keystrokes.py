@@ -88,7 +88,7 @@ class Editor:
         self.version = 1
         self.pending: asyncio.Task | None = None
         self.pending_id = ""
-        self.shown: tuple[int, str, float] | None = None  # version, text, when
+        self.shown: tuple[int, str, list[Any]] | None = None  # version, text, accept arguments
         self._ids = 0
 
     def change(self, line: int, character: int, text: str) -> None:
@@ -127,10 +127,10 @@ class Editor:
             return
         now = time.perf_counter()
         results.latencies.append(now - started)
-        text = result.items[0].insert_text
-        text = text if isinstance(text, str) else text.value
+        item = result.items[0]
+        text = item.insert_text if isinstance(item.insert_text, str) else item.insert_text.value
         results.shown_tokens += -(-len(text) // CHARS_PER_TOKEN)
-        self.shown = (version, text, now)
+        self.shown = (version, text, list(item.command.arguments) if item.command else [])
 
 
 def position(text: str) -> tuple[int, int]:
@@ -159,7 +159,7 @@ async def type_file(
             and len(shown[1]) >= 2
             and upcoming.startswith(shown[1])
         ):
-            step = shown[1]
+            step, accept_arguments = shown[1], shown[2]
             results.accepted += 1
             results.saved += len(step) - 1
             accepted = True
@@ -176,7 +176,7 @@ async def type_file(
         budget -= 1
         if accepted:
             await client.workspace_execute_command_async(
-                types.ExecuteCommandParams(command="fim-lsp.accepted", arguments=[{"uri": uri}])
+                types.ExecuteCommandParams(command="fim-lsp.accepted", arguments=accept_arguments)
             )
         editor.ask(*position(typed), results)
         pause = typist.interval(typed)

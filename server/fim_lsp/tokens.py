@@ -10,6 +10,7 @@ import functools
 import importlib.util
 import logging
 import math
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -69,9 +70,21 @@ def qwen_vocabulary_path() -> Path | None:
     return path if path.is_file() else None
 
 
-@functools.cache
+_loading = threading.Lock()
+
+
 def default_counter() -> TokenCounter:
-    """The best counter this installation has; loaded once (about 0.2 s for the BPE)."""
+    """The best counter this installation has; loaded once (about 0.2 s for the BPE).
+
+    The server warms it in a thread while the first request may ask for it too: the lock
+    makes the second caller wait for the first load instead of building a second tokenizer
+    (which would double the peak memory)."""
+    with _loading:
+        return _best_counter()
+
+
+@functools.cache
+def _best_counter() -> TokenCounter:
     path = qwen_vocabulary_path()
     if path is not None:
         try:
