@@ -1,6 +1,6 @@
 /** The commands in the palette and behind the status bar item. */
 import * as vscode from "vscode";
-import { type ApiKeys, maskKey } from "./apiKeys";
+import { type ApiKeys, maskKey, usesSecretKey } from "./apiKeys";
 import { provider, toggleEnabled } from "./configuration";
 import { describeError } from "./requestTracking";
 import type { ServerController } from "./serverController";
@@ -31,26 +31,37 @@ export function registerCommands(
 
 async function setApiKey(server: ServerController, keys: ApiKeys): Promise<void> {
   const name = provider();
-  const key = await vscode.window.showInputBox({
-    title: `fim-lsp: API key for "${name}"`,
+  const pair = usesSecretKey(name);
+  const apiKey = await askForKey(pair ? `access key (AK) for "${name}"` : `API key for "${name}"`);
+  if (apiKey === undefined) {
+    return;
+  }
+  // Asked before anything is stored, so an Escape here leaves the old pair intact.
+  const secretKey = pair ? await askForKey(`secret key (SK) for "${name}"`) : undefined;
+  if (pair && secretKey === undefined) {
+    return;
+  }
+  await keys.set(name, { apiKey, secretKey });
+  // Keys reach the server through its environment, so they need a new process.
+  await server.restart();
+  const masked = [apiKey, secretKey].flatMap((key) => (key === undefined ? [] : [maskKey(key.trim())]));
+  void vscode.window.showInformationMessage(`fim-lsp: ${keysLabel(name)} for "${name}" saved (${masked.join(", ")}).`);
+}
+
+function askForKey(what: string): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `fim-lsp: ${what}`,
     prompt: "Stored in VS Code's secret storage (your OS keychain), never in settings.json.",
     password: true,
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim().length === 0 ? "Paste the key, or press Escape to cancel." : undefined),
   });
-  if (key === undefined) {
-    return;
-  }
-  await keys.set(name, key);
-  // The key reaches the server through its environment, so it needs a new process.
-  await server.restart();
-  void vscode.window.showInformationMessage(`fim-lsp: API key for "${name}" saved (${maskKey(key.trim())}).`);
 }
 
 async function clearApiKey(server: ServerController, keys: ApiKeys): Promise<void> {
   const name = provider();
   const confirm = await vscode.window.showWarningMessage(
-    `Remove the stored API key for "${name}"?`,
+    `Remove the stored ${keysLabel(name)} for "${name}"?`,
     { modal: true },
     "Remove",
   );
@@ -59,7 +70,11 @@ async function clearApiKey(server: ServerController, keys: ApiKeys): Promise<voi
   }
   await keys.clear(name);
   await server.restart();
-  void vscode.window.showInformationMessage(`fim-lsp: API key for "${name}" removed.`);
+  void vscode.window.showInformationMessage(`fim-lsp: ${keysLabel(name)} for "${name}" removed.`);
+}
+
+function keysLabel(provider: string): string {
+  return usesSecretKey(provider) ? "AK and SK" : "API key";
 }
 
 async function showStats(stats: unknown): Promise<void> {

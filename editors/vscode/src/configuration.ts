@@ -1,10 +1,11 @@
 /** Reads `fim-lsp.*` settings from VS Code. */
 import * as vscode from "vscode";
-import type { SettingReader } from "./serverSettings";
+import { type SettingReader, userSetValue } from "./serverSettings";
 
 export const SECTION = "fim-lsp";
 
-export const readSetting: SettingReader = (key) => vscode.workspace.getConfiguration(SECTION).get(key);
+/** Only what the user set: package.json defaults would override the server's provider-aware ones. */
+export const readSetting: SettingReader = (key) => userSetValue(key, vscode.workspace.getConfiguration(SECTION).inspect(key));
 
 export function isEnabled(): boolean {
   return readSetting("enable") !== false;

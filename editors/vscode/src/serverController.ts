@@ -7,7 +7,7 @@ import {
   State,
   type LanguageClient,
 } from "vscode-languageclient/node";
-import { type ApiKeys, environmentHasKey } from "./apiKeys";
+import { type ApiKeys, isMissingKey } from "./apiKeys";
 import { provider, readSetting } from "./configuration";
 import { clientOptions, createLanguageClient } from "./languageClient";
 import { probePython } from "./pythonProbe";
@@ -15,7 +15,7 @@ import { pythonExtensionInterpreter } from "./pythonInterpreter";
 import { describeError } from "./requestTracking";
 import { routeServerMessages } from "./serverMessages";
 import { pathPythonNames, resolveServerLaunch } from "./serverLaunch";
-import { toDidChangeConfigurationParams, toServerSettings } from "./serverSettings";
+import { type ServerSettings, toDidChangeConfigurationParams, toServerSettings, unsetsAField } from "./serverSettings";
 import type { StatusModel } from "./status";
 
 export const STATS_COMMAND = "fim-lsp.stats";
@@ -24,6 +24,8 @@ export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private stopping = false;
   private warnedNoKey = false;
+  /** What the running server last received, to notice a removed setting. */
+  private sentSettings: ServerSettings = {};
 
   constructor(
     private readonly extensionPath: string,
@@ -34,13 +36,15 @@ export class ServerController implements vscode.Disposable {
 
   async start(): Promise<void> {
     this.status.serverStarting();
-    const apiKey = await this.keys.get(provider());
+    const name = provider();
+    const credentials = await this.keys.get(name);
     const resolution = await resolveServerLaunch({
       configuredCommand: (readSetting("server.command") as string[] | undefined) ?? [],
       pythonCandidates: [(await pythonExtensionInterpreter()) ?? "", ...pathPythonNames(process.platform)],
       bundledLibs: path.join(this.extensionPath, "bundled", "libs"),
       logLevel: String(readSetting("server.logLevel") ?? "info"),
-      apiKey,
+      provider: name,
+      credentials,
       baseEnv: process.env,
       probe: (command) => probePython(command),
     });
@@ -50,12 +54,12 @@ export class ServerController implements vscode.Disposable {
       return;
     }
     this.output.info(`Starting the ${resolution.description}`);
-    if (!apiKey && !environmentHasKey(process.env)) {
-      this.warnNoKeyOnce();
+    if (isMissingKey(name, credentials, process.env)) {
+      this.warnNoKeyOnce(name);
     }
     const client = createLanguageClient(
       resolution.launch,
-      clientOptions(() => toServerSettings(readSetting), this.output, this.status),
+      clientOptions(() => this.settingsToSend(), this.output, this.status),
     );
     routeServerMessages(client, this.status);
     client.onDidChangeState((change) => {
@@ -94,12 +98,19 @@ export class ServerController implements vscode.Disposable {
     await this.start();
   }
 
-  /** Sends the current settings to the running server (no restart needed). */
+  /** Sends the current settings to the running server; a removed setting needs a new one. */
   async sendSettings(): Promise<void> {
     this.status.clearProblem();
-    if (this.client?.isRunning()) {
-      await this.client.sendNotification(DidChangeConfigurationNotification.type, toDidChangeConfigurationParams(readSetting));
+    if (!this.client?.isRunning()) {
+      return;
     }
+    const settings = toServerSettings(readSetting);
+    if (unsetsAField(this.sentSettings, settings)) {
+      await this.restart();
+      return;
+    }
+    this.sentSettings = settings;
+    await this.client.sendNotification(DidChangeConfigurationNotification.type, toDidChangeConfigurationParams(settings));
   }
 
   async stats(): Promise<unknown> {
@@ -113,17 +124,22 @@ export class ServerController implements vscode.Disposable {
     void this.stop();
   }
 
+  /** The initializationOptions of each new server process. */
+  private settingsToSend(): ServerSettings {
+    this.sentSettings = toServerSettings(readSetting);
+    return this.sentSettings;
+  }
+
   private fail(summary: string, detail: string): void {
     this.output.error(detail);
     this.status.serverFailed(summary);
   }
 
-  private warnNoKeyOnce(): void {
+  private warnNoKeyOnce(name: string): void {
     if (this.warnedNoKey) {
       return;
     }
     this.warnedNoKey = true;
-    const name = provider();
     void vscode.window
       .showWarningMessage(`fim-lsp has no API key for "${name}" yet, so completions will fail.`, "Set API Key")
       .then((choice) => choice && vscode.commands.executeCommand("fim-lsp.setApiKey"));

@@ -3,6 +3,7 @@
  * run on the first usable Python. No `vscode` import, so it tests without fakes.
  */
 import * as path from "node:path";
+import type { Credentials } from "./apiKeys";
 
 export const MIN_PYTHON: PythonVersion = { major: 3, minor: 10 };
 
@@ -31,7 +32,9 @@ export interface LaunchInputs {
   pythonCandidates: readonly string[];
   bundledLibs: string;
   logLevel: string;
-  apiKey: string | undefined;
+  /** The provider in use and its stored keys (empty when none are stored). */
+  provider: string;
+  credentials: Credentials;
   baseEnv: NodeJS.ProcessEnv;
   probe: PythonProbe;
 }
@@ -46,17 +49,23 @@ export function isSupported(version: PythonVersion): boolean {
 }
 
 /**
- * The server's environment. The key goes here rather than into initializationOptions so that
- * it never appears in an LSP trace or on disk.
+ * The server's environment. The keys go here rather than into initializationOptions so that
+ * they never appear in an LSP trace or on disk. The provider goes with a stored key because
+ * the server drops a key when the provider changes after start-up.
  */
 export function serverEnvironment(
   baseEnv: NodeJS.ProcessEnv,
-  apiKey: string | undefined,
+  provider: string,
+  credentials: Credentials,
   pythonPathPrefix?: string,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...baseEnv };
-  if (apiKey) {
-    env.FIM_LSP_API_KEY = apiKey;
+  if (credentials.apiKey) {
+    env.FIM_LSP_PROVIDER = provider;
+    env.FIM_LSP_API_KEY = credentials.apiKey;
+  }
+  if (credentials.secretKey) {
+    env.FIM_LSP_SECRET_KEY = credentials.secretKey;
   }
   if (pythonPathPrefix) {
     env.PYTHONPATH = baseEnv.PYTHONPATH ? `${pythonPathPrefix}${path.delimiter}${baseEnv.PYTHONPATH}` : pythonPathPrefix;
@@ -70,7 +79,7 @@ export async function resolveServerLaunch(inputs: LaunchInputs): Promise<LaunchR
     const [command, ...args] = inputs.configuredCommand;
     return {
       ok: true,
-      launch: { command, args: [...args, ...logArgs], env: serverEnvironment(inputs.baseEnv, inputs.apiKey) },
+      launch: { command, args: [...args, ...logArgs], env: serverEnvironment(inputs.baseEnv, inputs.provider, inputs.credentials) },
       description: `configured command: ${inputs.configuredCommand.join(" ")}`,
     };
   }
@@ -90,7 +99,7 @@ export async function resolveServerLaunch(inputs: LaunchInputs): Promise<LaunchR
       launch: {
         command: python,
         args: ["-m", "fim_lsp", ...logArgs],
-        env: serverEnvironment(inputs.baseEnv, inputs.apiKey, inputs.bundledLibs),
+        env: serverEnvironment(inputs.baseEnv, inputs.provider, inputs.credentials, inputs.bundledLibs),
       },
       description: `bundled server on ${python} ${version.major}.${version.minor}`,
     };

@@ -46,7 +46,8 @@ const launches: { name: string; resolve: () => Promise<ServerLaunch> }[] = [
         pythonCandidates: [],
         bundledLibs: BUNDLED_LIBS,
         logLevel: "debug",
-        apiKey: API_KEY,
+        provider: "dashscope",
+        credentials: { apiKey: API_KEY },
         baseEnv: { ...process.env, PYTHONPATH: path.join(REPO_ROOT, "server") },
         probe: probePython,
       });
@@ -63,7 +64,8 @@ const launches: { name: string; resolve: () => Promise<ServerLaunch> }[] = [
         pythonCandidates: ["python3"],
         bundledLibs: BUNDLED_LIBS,
         logLevel: "debug",
-        apiKey: API_KEY,
+        provider: "dashscope",
+        credentials: { apiKey: API_KEY },
         baseEnv: process.env,
         probe: probePython,
       });
@@ -107,7 +109,7 @@ for (const variant of launches) {
     }
 
     async function sendSettings(): Promise<void> {
-      await server.connection.sendNotification("workspace/didChangeConfiguration", toDidChangeConfigurationParams(readSetting));
+      await server.connection.sendNotification("workspace/didChangeConfiguration", toDidChangeConfigurationParams(toServerSettings(readSetting)));
     }
 
     before(async () => {
@@ -132,8 +134,8 @@ for (const variant of launches) {
         workspaceFolders: null,
       };
       assert.deepEqual(initializeParams.capabilities.general.positionEncodings, ["utf-16"]);
-      assert.equal(initializeParams.initializationOptions.baseUrl, provider.baseUrl);
-      assert.equal("apiKey" in initializeParams.initializationOptions, false);
+      // Only what the user set: the package.json defaults stay out of the server's way.
+      assert.deepEqual(initializeParams.initializationOptions, { baseUrl: provider.baseUrl, debounceMs: 0 });
       initializeResult = await server.connection.sendRequest("initialize", initializeParams);
       await server.connection.sendNotification("initialized", {});
     });
@@ -240,7 +242,8 @@ for (const variant of launches) {
       fake.globalSettings.set("fim-lsp.disabledLanguages", ["python"]);
       await sendSettings();
       assert.equal((await ask()).items.length, 0, "disabledLanguages: [python]");
-      fake.globalSettings.delete("fim-lsp.disabledLanguages");
+      // Set, not removed: the server keeps a removed field's last value (the extension restarts it then).
+      fake.globalSettings.set("fim-lsp.disabledLanguages", []);
       await sendSettings();
       assert.equal((await ask()).items.length, 1, "enabled again");
     });

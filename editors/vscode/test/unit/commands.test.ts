@@ -37,15 +37,46 @@ test("every palette command in package.json is registered", async () => {
 });
 
 test("Set API Key stores the key for the current provider, restarts, and never echoes it", async () => {
-  fake.globalSettings.set("fim-lsp.provider", "qianfan");
+  fake.globalSettings.set("fim-lsp.provider", "deepseek");
   fake.inputAnswers.push(" sk-abcdefghijklmnop ");
   await run("fim-lsp.setApiKey");
-  assert.equal(stored.get(secretName("qianfan")), "sk-abcdefghijklmnop");
+  assert.equal(stored.get(secretName("deepseek")), "sk-abcdefghijklmnop");
+  assert.equal(fake.inputOptions.length, 1);
   assert.equal(fake.inputOptions[0].password, true);
   assert.equal(restarts, 1);
   const everythingShown = JSON.stringify([fake.messages, fake.outputLines, [...fake.globalSettings]]);
   assert.equal(everythingShown.includes("abcdefghijklmnop"), false);
   assert.match(fake.messages.at(-1)?.text ?? "", /saved \(sk-…mnop\)/);
+});
+
+test("Set API Key for Qianfan asks for the AK, then the SK, and stores both", async () => {
+  fake.globalSettings.set("fim-lsp.provider", "qianfan");
+  fake.inputAnswers.push("ak-abcdefghijklmnop", "sk-qrstuvwxyz012345");
+  await run("fim-lsp.setApiKey");
+  assert.equal(stored.get(secretName("qianfan")), "ak-abcdefghijklmnop");
+  assert.equal(stored.get(secretName("qianfan", "secretKey")), "sk-qrstuvwxyz012345");
+  assert.deepEqual(
+    fake.inputOptions.map((options) => [options.title, options.password]),
+    [
+      ['fim-lsp: access key (AK) for "qianfan"', true],
+      ['fim-lsp: secret key (SK) for "qianfan"', true],
+    ],
+  );
+  assert.equal(restarts, 1);
+  const everythingShown = JSON.stringify([fake.messages, fake.outputLines, [...fake.globalSettings]]);
+  assert.equal(everythingShown.includes("abcdefghijklmnop") || everythingShown.includes("qrstuvwxyz"), false);
+  assert.match(fake.messages.at(-1)?.text ?? "", /AK and SK for "qianfan" saved/);
+});
+
+test("Set API Key for Qianfan cancelled at the SK keeps the old pair", async () => {
+  fake.globalSettings.set("fim-lsp.provider", "qianfan");
+  stored.set(secretName("qianfan"), "old-ak");
+  stored.set(secretName("qianfan", "secretKey"), "old-sk");
+  fake.inputAnswers.push("new-ak", undefined);
+  await run("fim-lsp.setApiKey");
+  assert.equal(stored.get(secretName("qianfan")), "old-ak");
+  assert.equal(stored.get(secretName("qianfan", "secretKey")), "old-sk");
+  assert.equal(restarts, 0);
 });
 
 test("Set API Key cancelled with Escape changes nothing", async () => {
@@ -62,6 +93,16 @@ test("Clear API Key asks first and removes only the current provider's key", asy
   await run("fim-lsp.clearApiKey");
   assert.deepEqual([...stored.keys()], [secretName("qianfan")]);
   assert.equal(restarts, 1);
+});
+
+test("Clear API Key for Qianfan removes the AK and the SK", async () => {
+  fake.globalSettings.set("fim-lsp.provider", "qianfan");
+  stored.set(secretName("dashscope"), "sk-1");
+  stored.set(secretName("qianfan"), "qf-ak");
+  stored.set(secretName("qianfan", "secretKey"), "qf-sk");
+  fake.messageAnswers.push("Remove");
+  await run("fim-lsp.clearApiKey");
+  assert.deepEqual([...stored.keys()], [secretName("dashscope")]);
 });
 
 test("Toggle flips fim-lsp.enable in user settings, or where a workspace set it", async () => {

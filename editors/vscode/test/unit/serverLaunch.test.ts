@@ -17,7 +17,8 @@ function inputs(versions: Record<string, PythonVersion | undefined>, overrides: 
     pythonCandidates: Object.keys(versions),
     bundledLibs: "/ext/bundled/libs",
     logLevel: "info",
-    apiKey: undefined,
+    provider: "dashscope",
+    credentials: {},
     baseEnv: { PATH: "/usr/bin" },
     probe: async (command) => {
       probed.push(command);
@@ -71,15 +72,36 @@ test("no usable Python gives one message that says what was tried and what to do
 });
 
 test("the key travels in the environment and PYTHONPATH keeps the user's entries", () => {
-  const env = serverEnvironment({ PYTHONPATH: "/mine", HOME: "/home/u" }, "sk-test", "/ext/libs");
+  const env = serverEnvironment({ PYTHONPATH: "/mine", HOME: "/home/u" }, "dashscope", { apiKey: "sk-test" }, "/ext/libs");
   assert.equal(env.FIM_LSP_API_KEY, "sk-test");
+  assert.equal(env.FIM_LSP_SECRET_KEY, undefined);
   assert.equal(env.PYTHONPATH, `/ext/libs${path.delimiter}/mine`);
   assert.equal(env.HOME, "/home/u");
 });
 
+test("a Qianfan AK/SK pair travels as FIM_LSP_API_KEY and FIM_LSP_SECRET_KEY, with its provider", () => {
+  const env = serverEnvironment({}, "qianfan", { apiKey: "qf-ak", secretKey: "qf-sk" });
+  assert.equal(env.FIM_LSP_API_KEY, "qf-ak");
+  assert.equal(env.FIM_LSP_SECRET_KEY, "qf-sk");
+  // The server drops a key when the provider changes after start-up, so they start together.
+  assert.equal(env.FIM_LSP_PROVIDER, "qianfan");
+});
+
+test("a launch carries the stored keys, whichever way the server starts", async () => {
+  const credentials = { apiKey: "qf-ak", secretKey: "qf-sk" };
+  for (const overrides of [{ configuredCommand: ["fim-lsp"] }, {}]) {
+    const { launchInputs } = inputs({ python3: { major: 3, minor: 12 } }, { ...overrides, provider: "qianfan", credentials });
+    const result = await resolveServerLaunch(launchInputs);
+    assert.ok(result.ok);
+    assert.equal(result.launch.env.FIM_LSP_SECRET_KEY, "qf-sk");
+  }
+});
+
 test("without a stored key the inherited environment is left alone", () => {
-  const env = serverEnvironment({ DASHSCOPE_API_KEY: "from-shell" }, undefined);
+  const env = serverEnvironment({ DASHSCOPE_API_KEY: "from-shell", FIM_LSP_PROVIDER: "ollama" }, "dashscope", {});
   assert.equal(env.FIM_LSP_API_KEY, undefined);
+  assert.equal(env.FIM_LSP_SECRET_KEY, undefined);
+  assert.equal(env.FIM_LSP_PROVIDER, "ollama");
   assert.equal(env.DASHSCOPE_API_KEY, "from-shell");
 });
 
