@@ -37,7 +37,9 @@ class FimLanguageServer(LanguageServer):
             "fim-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
         )
         self.startup = startup
-        self.client_options: dict[str, Any] = {}
+        # The client's layers: initializationOptions, then the latest didChangeConfiguration,
+        # which replaces the one before it (LSP sends the whole settings object each time).
+        self.client_layers: dict[str, dict[str, Any]] = {}
         self.engine = Engine(startup, self.tell_user)
         self._line_index: dict[str, tuple[int, list[int]]] = {}
         self.stats_publisher: asyncio.Task[None] | None = None
@@ -47,15 +49,18 @@ class FimLanguageServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def settings_with(self, payload: Any, source: str) -> Settings | None:
-        """Layer a client's settings object over the startup settings; None if invalid."""
+        """The startup settings under the client's layers, ``source``'s replaced by
+        ``payload``; None (and one message naming the field) if invalid."""
         try:
-            layer = dict(client_layer(payload))
-            merged = self.startup.merged({**self.client_options, **layer}, source)
+            layers = {**self.client_layers, source: dict(client_layer(payload))}
+            merged = self.startup
+            for name in ("initializationOptions", "didChangeConfiguration"):
+                merged = merged.merged(layers.get(name, {}), name)
         except SettingsError as error:
             log.error("%s; keeping the previous settings", error)
             self.tell_user(Severity.ERROR, f"fim-lsp: {error}. Keeping the previous settings.")
             return None
-        self.client_options.update(layer)
+        self.client_layers = layers
         return merged
 
     def line_index(self, uri: str, version: int | None, text: str) -> list[int]:

@@ -162,3 +162,20 @@ async def test_user_exclude_globs_are_honoured(client: LanguageClient, fake: Fak
     open_document(client, plain, "KEY = \n")
     assert [i.insert_text for i in await ask(client, plain, 0, 6)] == ["x"]
     assert len(fake.received) == 1
+
+
+async def test_each_configuration_change_replaces_the_previous_one(
+    client: LanguageClient, fake: FakeProvider
+):
+    """LSP sends the whole settings object each time: a setting left out goes back to its
+    default, while initializationOptions (here the fake's URL and key) still hold."""
+    fake.default = Reply(text=" 1")
+    uri = "file:///work/settings.py"
+    open_document(client, uri, "a =\nb =\n")
+    change = types.DidChangeConfigurationParams
+    client.workspace_did_change_configuration(change(settings={"fimLsp": {"maxTokens": 64}}))
+    await ask(client, uri, 0, 3)
+    client.workspace_did_change_configuration(change(settings={"fimLsp": {}}))
+    await ask(client, uri, 1, 3)
+
+    assert [r.body["max_tokens"] for r in fake.received] == [64, 128]
