@@ -1,36 +1,20 @@
-"""The ``fim-lsp`` command: serve LSP, or try a completion and check the setup without an editor."""
+"""The ``fim-lsp`` command: serve LSP, or try a completion and check the setup without an editor.
+
+Imports stay light here: which heavy modules load, and in what order, is chosen per command.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
 from fim_lsp import __version__
-from fim_lsp.engine import Engine, Timing
 from fim_lsp.logs import configure
-from fim_lsp.notices import Severity
-from fim_lsp.positions import line_starts, offset_at
-from fim_lsp.providers import make_provider
-from fim_lsp.providers.base import (
-    AuthError,
-    CompletionRequest,
-    MissingKeyError,
-    ProviderError,
-    RateLimitError,
-    RejectedError,
-)
-from fim_lsp.providers.discovery import candidates, discover, needs_discovery
-from fim_lsp.settings import KEY_VARIABLES, Settings, SettingsError, load_startup_settings
-from fim_lsp.snapshot import Snapshot
+from fim_lsp.settings import Settings, SettingsError, load_startup_settings
 from fim_lsp.stats import running_servers
-from fim_lsp.templates import template_of
-
-CHECK_PREFIX = "def add(a, b):\n    return"
+from fim_lsp.tokens import default_counter
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,10 +24,15 @@ def main(argv: list[str] | None = None) -> None:
         settings = load_startup_settings(config_path=args.config)
     except SettingsError as error:
         sys.exit(f"fim-lsp: {error}")
-    if args.command == "complete":
-        sys.exit(asyncio.run(_complete(settings, args)))
-    if args.command == "check":
-        sys.exit(asyncio.run(_check(settings)))
+    if args.command in ("complete", "check"):
+        from fim_lsp import tryout
+
+        run = (
+            tryout.complete(settings, args)
+            if args.command == "complete"
+            else tryout.check(settings)
+        )
+        sys.exit(asyncio.run(run))
     if args.command == "stats":
         sys.exit(_stats())
     _serve(settings, args.tcp)
@@ -74,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, tcp: str | None) -> None:
+    # The vocabulary first: building it needs ~20 MB of short-lived Python objects, which the
+    # LSP and HTTP stacks imported next then reuse.  The other order peaks ~20 MB higher.
+    default_counter()
     from fim_lsp.server import build_server
 
     server = build_server(settings)
@@ -82,97 +74,6 @@ def _serve(settings: Settings, tcp: str | None) -> None:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-
-
-def _print_notice(severity: Severity, message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-async def _complete(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"fim-lsp: cannot read {args.file}: {error}", file=sys.stderr)
-        return 2
-    offset = offset_at(text, line_starts(text), args.line, args.character, "utf-32")
-    if offset is None:
-        print(f"fim-lsp: line {args.line} is past the end of {args.file}", file=sys.stderr)
-        return 2
-    engine = Engine(settings, _print_notice)
-    timing = Timing()
-    snapshot = Snapshot(
-        args.file.as_uri() if args.file.is_absolute() else str(args.file),
-        str(args.file),
-        text,
-        offset,
-    )
-    try:
-        suggestion = await engine.complete(snapshot, invoked=True, timing=timing)
-    finally:
-        await engine.aclose()
-    if args.verbose:
-        first = f"{timing.first_chunk_s * 1000:.0f} ms" if timing.first_chunk_s else "n/a"
-        print(
-            f"prompt: {timing.prompt_tokens} tokens ({engine.counter.name}); first chunk: {first}; "
-            f"answer: {timing.total_s * 1000:.0f} ms{' (cache)' if timing.from_cache else ''}",
-            file=sys.stderr,
-        )
-    if suggestion is None:
-        print("(no completion)", file=sys.stderr)
-        return 1
-    print(suggestion.text)
-    return 0
-
-
-async def _check(settings: Settings) -> int:
-    if needs_discovery(settings):
-        local = await _discover_local(settings)
-        if local is None:
-            return 1
-        settings = local
-    print(f"provider {settings.provider}, model {settings.model}, endpoint {settings.base_url}")
-    template = template_of(settings)
-    request = CompletionRequest(
-        template.render(CHECK_PREFIX, "\n"),
-        CHECK_PREFIX,
-        "\n",
-        8,
-        settings.temperature,
-        settings.top_p,
-        template.stop,
-    )
-    provider = make_provider(settings)
-    started = time.perf_counter()
-    try:
-        text = "".join([chunk async for chunk in provider.stream(request)])
-    except ProviderError as error:
-        print(f"FAILED: {error}\n{_diagnosis(error, settings)}")
-        return 1
-    finally:
-        await provider.aclose()
-    print(f"OK: answered {text!r} in {(time.perf_counter() - started) * 1000:.0f} ms")
-    return 0
-
-
-async def _discover_local(settings: Settings) -> Settings | None:
-    """Zero-config: no key and nothing chosen, so look for a local Ollama or llama.cpp."""
-    print("no API key configured; looking for a local model server …")
-    async with httpx.AsyncClient() as client:
-        found = await discover(client, settings)
-    if not found:
-        where = ", ".join(f"{name} at {url}" for name, url in candidates(settings))
-        print(f"FAILED: nothing answered ({where or 'localServers is empty'}).")
-        print(
-            "Set DASHSCOPE_API_KEY (or another provider and its key), or start one: "
-            "`ollama serve` with `ollama pull qwen2.5-coder:1.5b`, "
-            "or `llama-server --fim-qwen-1.5b-default`."
-        )
-        return None
-    for server in found:
-        print(f"found {server.describe()}")
-    chosen = found[0].settings(settings)
-    print("using it; set provider (and apiKey) to choose otherwise")
-    return chosen
 
 
 def _stats() -> int:
@@ -185,31 +86,3 @@ def _stats() -> int:
         for name, value in numbers.items():
             print(f"  {name:<18} {value}")
     return 0
-
-
-def _diagnosis(error: ProviderError, settings: Settings) -> str:
-    provider = settings.provider
-    if isinstance(error, MissingKeyError):
-        if provider == "qianfan":
-            return "Set apiKey (AK) and secretKey (SK), or QIANFAN_AK and QIANFAN_SK."
-        variable = KEY_VARIABLES.get(provider, ("",))[0]
-        also = f"{variable} (or FIM_LSP_API_KEY" if variable else "(FIM_LSP_API_KEY"
-        return f"Set {also}, or api_key in the config file)."
-    if isinstance(error, AuthError):
-        if provider == "qianfan":
-            return (
-                "Baidu refused the AK/SK: check both come from the same application "
-                f"(qianfanAuth is {settings.qianfan_auth!r})."
-            )
-        return "The key was refused: check it belongs to this endpoint's region and account."
-    if isinstance(error, RateLimitError):
-        return "The key works but is rate limited right now; try again shortly."
-    if isinstance(error, RejectedError):
-        if provider == "ollama":
-            return f"Is the model pulled? Try `ollama pull {settings.model}`."
-        if provider == "qianfan" and not settings.endpoint:
-            return "Set endpoint to your service, or model to SQLCoder-7B / CodeLlama-7b-Instruct."
-        return f"The request was refused: is {settings.model!r} a model this endpoint serves?"
-    if provider in ("ollama", "llamacpp"):
-        return f"Could not get an answer from {settings.base_url}: is the local server running?"
-    return f"Could not get an answer from {settings.base_url}: check the URL and your network."

