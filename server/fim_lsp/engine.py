@@ -3,15 +3,15 @@
 The engine knows nothing of LSP: it takes a ``Snapshot`` (text, cursor offset) and returns a
 ``Suggestion``.  ``server.py`` converts positions and builds the LSP items.
 
-Per document there is at most one piece of *work* (debounce, then one upstream request).  A
-newer request either finishes from what is known (typed-ahead of the suggestion on screen, or
-of the work still streaming) or supersedes the work, which closes its HTTP stream.
+Per document there is at most one piece of *work* (debounce, then one upstream request, or
+the rest of the previous answer read as a follow-up).  A newer request either finishes from
+what is known (typed-ahead of the suggestion on screen, or of the work still streaming) or
+supersedes the work, which closes its HTTP stream.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import statistics
@@ -21,12 +21,13 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from fim_lsp.answer import Answer
 from fim_lsp.cache import CompletionCache
 from fim_lsp.debounce import Rhythm, choose_delay_ms
 from fim_lsp.exclusion import is_excluded
 from fim_lsp.logs import add_secret
 from fim_lsp.notices import Notices, Notify, Severity
-from fim_lsp.postprocess import CompletionContext, context_at, is_settled, postprocess, replacement
+from fim_lsp.postprocess import CompletionContext, context_at, postprocess, replacement
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import (
     AuthError,
@@ -75,6 +76,21 @@ class Work:
     task: asyncio.Task[Suggestion | None] | None = None
     fetching: bool = False
     waiters: int = 0
+    # A follow-up's snapshot is the document with this (snapshot, suggestion) accepted.
+    follows: tuple[Snapshot, Suggestion] | None = None
+    empty: bool = False  # the model's continuation for this state was nothing
+
+    def wanted_at(self, now: Snapshot) -> bool:
+        """Whether the user can still reach this work's state by typing or accepting."""
+        if typed_since(self.snapshot, now) is not None:
+            return True
+        return self.follows is not None and continue_typed(*self.follows, now) is not None
+
+    def finished(self) -> Suggestion | None:
+        task = self.task
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return None
+        return task.result()
 
 
 @dataclass
@@ -188,12 +204,7 @@ class Engine:
         state = self._documents.setdefault(snapshot.uri, DocumentState())
         state.rhythm.keystroke()
         work = state.work
-        if (
-            work
-            and work.task
-            and not work.task.done()
-            and typed_since(work.snapshot, snapshot) is None
-        ):
+        if work and work.task and not work.task.done() and not work.wanted_at(snapshot):
             work.task.cancel()  # the user moved on: that answer can never be shown
         suggestion = self._typed_ahead(state, snapshot)
         if suggestion is not None:
@@ -206,12 +217,16 @@ class Engine:
         return suggestion
 
     def _typed_ahead(self, state: DocumentState, snapshot: Snapshot) -> Suggestion | None:
-        if state.shown is None:
-            return None
-        suggestion = continue_typed(*state.shown, snapshot)
-        if suggestion is not None:
-            self.stats.typed_ahead += 1
-        return suggestion
+        """The rest of what is on screen, or of a finished follow-up the user typed into."""
+        known = [state.shown] if state.shown else []
+        if state.work and (follow_up := state.work.finished()):
+            known.append((state.work.snapshot, follow_up))
+        for before, suggestion in known:
+            rest = continue_typed(before, suggestion, snapshot)
+            if rest is not None:
+                self.stats.typed_ahead += 1
+                return rest
+        return None
 
     async def _from_work(
         self, state: DocumentState, snapshot: Snapshot, invoked: bool, timing: Timing
@@ -228,6 +243,13 @@ class Engine:
                     return adopted
             else:
                 previous.task.cancel()
+        if (
+            previous
+            and previous.empty
+            and not invoked
+            and typed_since(previous.snapshot, snapshot) == ""
+        ):
+            return None  # the answer that made the accepted suggestion ended here: nothing more
         context = context_at(snapshot.text, snapshot.offset, 1, ())
         delay = choose_delay_ms(
             self.settings.debounce_ms,
@@ -251,12 +273,17 @@ class Engine:
     ) -> Work:
         previous = state.work.task if state.work else None
         work = Work(snapshot, invoked)
-        work.task = asyncio.ensure_future(self._run(work, delay_ms, previous, timing))
+        work.task = asyncio.ensure_future(self._run(state, work, delay_ms, previous, timing))
         state.work = work
         return work
 
     async def _run(
-        self, work: Work, delay_ms: int, previous: asyncio.Task | None, timing: Timing
+        self,
+        state: DocumentState,
+        work: Work,
+        delay_ms: int,
+        previous: asyncio.Task | None,
+        timing: Timing,
     ) -> Suggestion | None:
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
@@ -264,7 +291,7 @@ class Engine:
             # Never two requests in flight for one document: let the old stream close first.
             await asyncio.wait({previous})
         work.fetching = True
-        return await self._suggest(work.snapshot, timing, work.invoked)
+        return await self._suggest(state, work, timing)
 
     async def _wait(self, work: Work) -> Suggestion | None:
         """Await shared work; a waiter's cancellation ends the work only if nobody adopts it."""
@@ -306,9 +333,18 @@ class Engine:
         state = self._documents.setdefault(after.uri, DocumentState())
         state.shown = None
         current = state.work
-        if current and current.task and not current.task.done():
-            if typed_since(current.snapshot, after) == "":
-                return  # the editor already asked for exactly this
+        if current and current.task and typed_since(current.snapshot, after) == "":
+            # The editor already asked for exactly this, or a follow-up read it from the answer
+            # that made the accepted suggestion.
+            if not current.task.done():
+                current.task.add_done_callback(lambda task: self._prefetched(state, current))
+                return
+            if known := current.finished():
+                state.shown = (after, known)
+                return
+            if current.empty:
+                return  # the model's own continuation here was nothing: so would a prefetch be
+        elif current and current.task and not current.task.done():
             current.task.cancel()
         if self.refusal(after) is None:
             self.stats.prefetches += 1
@@ -318,19 +354,17 @@ class Engine:
 
     def _prefetched(self, state: DocumentState, work: Work) -> None:
         """A finished prefetch is on hand for the editor's next request, like a shown one."""
-        assert work.task is not None
-        if state.work is work and not work.task.cancelled() and work.task.result():
-            state.shown = (work.snapshot, work.task.result())
+        if state.work is work and (suggestion := work.finished()):
+            state.shown = (work.snapshot, suggestion)
 
     def partially_accepted(self, accepted_length: int) -> None:
         self.stats.partially_accepted += 1
         log.debug("partial accept of %d characters", accepted_length)
 
-    async def _suggest(
-        self, snapshot: Snapshot, timing: Timing, invoked: bool = False
-    ) -> Suggestion | None:
+    async def _suggest(self, state: DocumentState, work: Work, timing: Timing) -> Suggestion | None:
         started = time.perf_counter()
         settings = self.settings
+        snapshot, invoked = work.snapshot, work.invoked
         text, offset = snapshot.text, snapshot.offset
         window = cut_window(
             text, offset, self.counter, settings.prefix_budget, settings.suffix_budget
@@ -358,12 +392,12 @@ class Engine:
                 stop,
             )
             fetch_started = time.perf_counter()
-            async with self._upstream:
-                if invoked and settings.alternatives > 1:
+            if invoked and settings.alternatives > 1:
+                async with self._upstream:
                     choices = await self._fetch_choices(request, context, settings.alternatives)
-                    completion = choices[0] if choices else None
-                else:
-                    completion = await self._fetch(request, context, timing, started)
+                completion = choices[0] if choices else None
+            else:
+                completion = await self._fetch(state, work, request, context, timing, started)
             model_s = time.perf_counter() - fetch_started
             if completion is None:
                 return None
@@ -397,6 +431,8 @@ class Engine:
 
     async def _fetch(
         self,
+        state: DocumentState,
+        work: Work,
         request: CompletionRequest,
         context: CompletionContext,
         timing: Timing,
@@ -404,30 +440,79 @@ class Engine:
     ) -> str | None:
         """Stream from the provider until the answer is settled; None on failure."""
         self.stats.requests += 1
-        raw = ""
+        await self._upstream.acquire()
+        answer = Answer(self._provider.stream(request), self._upstream.release)
+        completion = await self._read(state, work, answer, 0, context)
+        if answer.first_chunk_at is not None:
+            timing.first_chunk_s = answer.first_chunk_at - started
+            self.stats.first_chunk_s.append(timing.first_chunk_s)
+        if completion is not None:
+            self._model_latency.append(time.perf_counter() - started)
+            self._rate_limit_pause = 0.0
+            self._notices.clear("rate-limit")
+        return completion
+
+    async def _read(
+        self,
+        state: DocumentState,
+        work: Work,
+        answer: Answer,
+        start: int,
+        context: CompletionContext,
+    ) -> str | None:
+        """Read ``work``'s completion from ``answer``; when the answer goes on past it, hand
+        the open stream to a follow-up for the document with it accepted.  None on failure."""
+        goes_on = False
         try:
-            async with contextlib.aclosing(self._provider.stream(request)) as chunks:
-                async for chunk in chunks:
-                    if timing.first_chunk_s is None:
-                        timing.first_chunk_s = time.perf_counter() - started
-                        self.stats.first_chunk_s.append(timing.first_chunk_s)
-                    raw += chunk
-                    if is_settled(raw, context):
-                        break
+            raw = await answer.read_until_settled(start, context)
+            completion = postprocess(raw, context)
+            snapshot = work.snapshot
+            suggestion = Suggestion(*replacement(completion, snapshot.text, snapshot.offset))
+            goes_on = bool(
+                not answer.ended
+                and completion
+                and raw.startswith(completion)
+                and suggestion == Suggestion(completion, snapshot.offset)
+                and state.work is work
+            )
+            self._count_tokens(raw[: len(completion)] if goes_on else raw, completion)
+            if goes_on:
+                self._follow(state, work, suggestion, answer, start + len(completion))
+            return completion
         except ProviderError as error:
             self.stats.errors += 1
             self._react(error)
             return None
         except asyncio.CancelledError:
             self.stats.cancelled += 1
-            self._count_tokens(raw, "")
+            self._count_tokens(answer.raw[start:], "")
             raise
-        self._model_latency.append(time.perf_counter() - started)
-        self._rate_limit_pause = 0.0
-        self._notices.clear("rate-limit")
-        completion = postprocess(raw, context)
-        self._count_tokens(raw, completion)
-        return completion
+        finally:
+            if not goes_on:
+                await answer.aclose()
+
+    def _follow(
+        self, state: DocumentState, work: Work, shown: Suggestion, answer: Answer, start: int
+    ) -> None:
+        """Keep reading ``answer`` as the suggestion for the document with ``shown`` accepted."""
+        follow_up = Work(work.snapshot.after_accepting(shown), fetching=True)
+        follow_up.follows = (work.snapshot, shown)
+        follow_up.task = asyncio.ensure_future(self._continue(state, follow_up, answer, start))
+        state.work = follow_up
+
+    async def _continue(
+        self, state: DocumentState, work: Work, answer: Answer, start: int
+    ) -> Suggestion | None:
+        snapshot = work.snapshot
+        special_tokens = template_of(self.settings).special_tokens
+        max_lines = self.settings.max_lines
+        context = context_at(snapshot.text, snapshot.offset, max_lines, special_tokens)
+        completion = await self._read(state, work, answer, start, context)
+        work.empty = completion == ""
+        if not completion:
+            return None
+        self.stats.follow_ups += 1
+        return Suggestion(*replacement(completion, snapshot.text, snapshot.offset))
 
     def _count_tokens(self, raw: str, kept: str) -> None:
         generated = self.counter.count(raw) if raw else 0

@@ -28,6 +28,7 @@ class Stats:
     typed_ahead: int = 0
     adopted: int = 0
     prefetches: int = 0
+    follow_ups: int = 0
     suggestions: int = 0
     accepted: int = 0
     partially_accepted: int = 0
@@ -48,6 +49,7 @@ class Stats:
             "typedAhead": self.typed_ahead,
             "adopted": self.adopted,
             "prefetches": self.prefetches,
+            "followUps": self.follow_ups,
             "suggestions": self.suggestions,
             "accepted": self.accepted,
             "partiallyAccepted": self.partially_accepted,

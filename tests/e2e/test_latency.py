@@ -98,6 +98,72 @@ async def test_accept_prefetches_exactly_once_and_the_next_request_uses_it(
     assert (numbers["prefetches"], numbers["accepted"], len(fake.received)) == (1, 1, 2)
 
 
+async def accept(client: LanguageClient, item: types.InlineCompletionItem) -> None:
+    assert item.command is not None
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(item.command.command, item.command.arguments)
+    )
+
+
+BODY = ["a = 1\n", "    b = 2\n", "    c = 3\n", "    d = 4\n", "    e = 5\n"]
+
+
+async def test_after_an_accept_the_rest_of_the_same_answer_is_the_next_suggestion(
+    client: LanguageClient, fake: FakeProvider
+):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"maxLines": 2})
+    )
+    fake.queue(Reply(chunks=BODY, chunk_delay=0.05))
+    open_document(client, URI, "def f():\n    \n")
+    [item] = await ask(client, URI, 1, 4)
+    assert item.insert_text == "a = 1\n    b = 2"
+
+    insert(client, URI, 2, 1, 4, item.insert_text)
+    await accept(client, item)
+    [following] = await ask(client, URI, 2, 9)
+
+    assert following.insert_text == "\n    c = 3"
+    numbers = await stats(client)
+    assert (len(fake.received), numbers["followUps"], numbers["prefetches"]) == (1, 1, 0)
+
+
+async def test_typing_away_from_a_suggestion_closes_the_answer_read_for_its_follow_up(
+    client: LanguageClient, fake: FakeProvider
+):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"maxLines": 2})
+    )
+    fake.queue(Reply(chunks=BODY, chunk_delay=0.5), Reply(text="other"))
+    open_document(client, URI, "def f():\n    \n")
+    [item] = await ask(client, URI, 1, 4)
+    assert item.insert_text == "a = 1\n    b = 2"
+    assert not fake.received[0].client_closed  # still streaming: the follow-up reads on
+
+    insert(client, URI, 2, 1, 4, "z")
+    [other] = await ask(client, URI, 1, 5)
+
+    assert other.insert_text == "other"
+    assert fake.wait_for_close() is fake.received[0]
+    assert (await stats(client))["followUps"] == 0
+
+
+async def test_no_prefetch_when_the_answer_went_on_with_nothing_for_after_the_accept(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.queue(Reply(chunks=["return 1\n", "x = 2\n", "y = 3\n"], chunk_delay=0.05))
+    open_document(client, URI, "def f():\n    \n")
+    [item] = await ask(client, URI, 1, 4)
+    assert item.insert_text == "return 1"
+
+    insert(client, URI, 2, 1, 4, item.insert_text)
+    await accept(client, item)
+    assert await ask(client, URI, 1, 12) == []
+
+    numbers = await stats(client)
+    assert (len(fake.received), numbers["prefetches"], numbers["accepted"]) == (1, 0, 1)
+
+
 async def test_debounce_waits_less_after_a_dot_than_mid_word(
     client: LanguageClient, fake: FakeProvider
 ):

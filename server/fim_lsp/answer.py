@@ -1,0 +1,48 @@
+"""One upstream answer, read only as far as the suggestions made from it need.
+
+The first suggestion settles while the model is still generating.  What the model generates
+next is its continuation of the document *with that suggestion accepted* (the same prompt
+plus the suggestion, the same suffix), so the rest of the same answer can become the next
+suggestion: no second request, no second prompt to pay for, nothing to wait for on accept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator, Callable
+
+from fim_lsp.postprocess import CompletionContext, is_settled
+
+
+class Answer:
+    """The open stream of one request and the text read from it so far."""
+
+    def __init__(self, chunks: AsyncGenerator[str, None], on_close: Callable[[], None]) -> None:
+        self._chunks = chunks
+        self._on_close: Callable[[], None] | None = on_close
+        self.raw = ""
+        self.ended = False
+        self.first_chunk_at: float | None = None
+
+    async def read_until_settled(self, start: int, context: CompletionContext) -> str:
+        """Read until ``raw[start:]`` cannot change its suggestion, or the answer ends."""
+        while not self.ended and not is_settled(self.raw[start:], context):
+            try:
+                chunk = await anext(self._chunks)
+            except StopAsyncIteration:
+                self.ended = True
+                break
+            if self.first_chunk_at is None:
+                self.first_chunk_at = time.perf_counter()
+            self.raw += chunk
+        return self.raw[start:]
+
+    async def aclose(self) -> None:
+        """Close the HTTP stream (the provider stops generating) and free its request slot."""
+        if self._on_close is None:
+            return
+        release, self._on_close = self._on_close, None
+        try:
+            await self._chunks.aclose()
+        finally:
+            release()
