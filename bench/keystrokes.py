@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import random
 import statistics
 import sys
@@ -58,6 +59,9 @@ class Results:
     pauses: int = 0
     pauses_served: int = 0
     shown_tokens: int = 0
+    produced: int = 0  # characters of file written, by hand or by accepts
+    # (time.monotonic(), was it an accept) per keystroke, to place each upstream request
+    moments: list[tuple[float, bool]] = field(default_factory=list)
 
 
 class TruthfulModel:
@@ -170,9 +174,11 @@ async def type_file(
                 step += rest[: len(rest) - len(rest.lstrip(" \t"))]
             accepted = False
         line, character = position(typed)
+        results.moments.append((time.monotonic(), accepted))
         editor.change(line, character, step)
         typed += step
         results.keystrokes += 1
+        results.produced += len(step)
         budget -= 1
         if accepted:
             await client.workspace_execute_command_async(
@@ -210,6 +216,25 @@ async def open_many(client: LanguageClient, documents: int, lines: int) -> None:
     await server_stats(client)  # a round trip: every didOpen before it has been handled
 
 
+BURST_GAP_S = 0.5  # the typist's pauses are 0.5-2 s; anything shorter is inside a burst
+
+
+def requests_inside_bursts(arrivals: list[float], results: Results) -> tuple[int, int]:
+    """Upstream requests that arrived between two keystrokes of a fast burst: all of them, and
+    those right after an accept keystroke (prefetches for the accepted text)."""
+    inside = after_accept = 0
+    moments = results.moments
+    times = [at for at, _ in moments]
+    for arrival in arrivals:
+        index = bisect.bisect_right(times, arrival) - 1
+        if index < 0 or index + 1 >= len(moments):
+            continue
+        if times[index + 1] - times[index] < BURST_GAP_S:
+            inside += 1
+            after_accept += moments[index][1]
+    return inside, after_accept
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -217,7 +242,16 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-COUNTERS = ("requests", "cancelled", "cacheHits", "typedAhead", "adopted", "prefetches", "accepted")
+COUNTERS = (
+    "requests",
+    "cancelled",
+    "cacheHits",
+    "typedAhead",
+    "adopted",
+    "prefetches",
+    "followUps",
+    "accepted",
+)
 
 
 def _percentiles(stats: dict[str, Any], name: str) -> str:
@@ -236,6 +270,11 @@ async def main() -> None:
     parser.add_argument("--ttft-ms", type=float, default=200)
     parser.add_argument("--per-token-ms", type=float, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--server",
+        default=str(REPO / "server"),
+        help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
+    )
     args = parser.parse_args()
 
     model = TruthfulModel(args.ttft_ms / 1000, args.per_token_ms / 1000)
@@ -246,7 +285,7 @@ async def main() -> None:
         sys.executable,
         "-m",
         "fim_lsp",
-        env={"PYTHONPATH": str(REPO / "server"), "HOME": "/nonexistent"},
+        env={"PYTHONPATH": str(args.server), "HOME": "/nonexistent"},
     )
     options = {"baseUrl": fake.base_url, "apiKey": "bench"}
     await client.initialize_async(
@@ -272,10 +311,25 @@ async def main() -> None:
     fake.stop()
 
     generated = sum(r.chunks_sent for r in fake.received)
+    requests = len(fake.received)
     per100 = 100 / max(1, results.keystrokes)
+    inside, after_accept = requests_inside_bursts([r.at for r in fake.received], results)
     rows = [
         ("keystrokes typed (accepts count one)", f"{results.keystrokes}"),
-        ("upstream requests / 100 keystrokes", f"{len(fake.received) * per100:.1f}"),
+        ("characters of file produced", f"{results.produced}"),
+        ("upstream requests / 100 keystrokes", f"{requests * per100:.1f}"),
+        (
+            "upstream requests / 100 characters produced",
+            f"{requests * 100 / max(1, results.produced):.2f}",
+        ),
+        (
+            "upstream requests per typing pause",
+            f"{requests / max(1, results.pauses):.2f} ({requests} / {results.pauses})",
+        ),
+        (
+            "requests inside a fast burst (of them right after an accept)",
+            f"{inside} ({after_accept})",
+        ),
         ("generated tokens / 100 keystrokes", f"{generated * per100:.1f}"),
         (
             "tokens thrown away (generated - shown)",

@@ -60,6 +60,7 @@ class Received:
     client_closed: bool = False
     closed_at: float | None = None  # time.monotonic() when a write found the stream closed
     chunks_sent: int = 0
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 class FakeProvider:
