@@ -108,16 +108,24 @@ async def accept(client: LanguageClient, item: types.InlineCompletionItem) -> No
 BODY = ["a = 1\n", "    b = 2\n", "    c = 3\n", "    d = 4\n", "    e = 5\n"]
 
 
-async def test_after_an_accept_the_rest_of_the_same_answer_is_the_next_suggestion(
-    client: LanguageClient, fake: FakeProvider
-):
+async def show_two_lines_of_body(
+    client: LanguageClient, fake: FakeProvider, *replies: Reply
+) -> types.InlineCompletionItem:
+    """With maxLines 2, the first two lines of BODY are shown while the model writes on."""
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"maxLines": 2})
     )
-    fake.queue(Reply(chunks=BODY, chunk_delay=0.05))
+    fake.queue(*replies)
     open_document(client, URI, "def f():\n    \n")
     [item] = await ask(client, URI, 1, 4)
     assert item.insert_text == "a = 1\n    b = 2"
+    return item
+
+
+async def test_after_an_accept_the_rest_of_the_same_answer_is_the_next_suggestion(
+    client: LanguageClient, fake: FakeProvider
+):
+    item = await show_two_lines_of_body(client, fake, Reply(chunks=BODY, chunk_delay=0.05))
 
     insert(client, URI, 2, 1, 4, item.insert_text)
     await accept(client, item)
@@ -131,13 +139,9 @@ async def test_after_an_accept_the_rest_of_the_same_answer_is_the_next_suggestio
 async def test_typing_away_from_a_suggestion_closes_the_answer_read_for_its_follow_up(
     client: LanguageClient, fake: FakeProvider
 ):
-    client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"maxLines": 2})
+    await show_two_lines_of_body(
+        client, fake, Reply(chunks=BODY, chunk_delay=0.5), Reply(text="other")
     )
-    fake.queue(Reply(chunks=BODY, chunk_delay=0.5), Reply(text="other"))
-    open_document(client, URI, "def f():\n    \n")
-    [item] = await ask(client, URI, 1, 4)
-    assert item.insert_text == "a = 1\n    b = 2"
     assert not fake.received[0].client_closed  # still streaming: the follow-up reads on
 
     insert(client, URI, 2, 1, 4, "z")
