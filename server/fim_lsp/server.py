@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from fim_lsp import __version__
@@ -31,10 +33,36 @@ PARTIAL_ACCEPT = "textDocument/didPartiallyAcceptCompletion"
 STATS_FILE_PERIOD_S = 5.0
 
 
+class FimProtocol(LanguageServerProtocol):
+    """pygls 2.1 files a future under a fresh id for each notification it handles (and for
+    each step of its built-in didOpen/didChange) and only requests ever remove theirs: about
+    1 KB kept per keystroke, 18 MB over a 5,000-keystroke session.  Drop each when done."""
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Callable[..., Any],
+        callback: Callable[..., Any],
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(lambda done: self._forget(msg_id, done))
+
+    def _forget(self, msg_id: Any, done: Any) -> None:
+        if self._request_futures.get(msg_id) is done:
+            del self._request_futures[msg_id]
+
+
 class FimLanguageServer(LanguageServer):
     def __init__(self, startup: Settings) -> None:
         super().__init__(
-            "fim-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "fim-lsp",
+            __version__,
+            protocol_cls=FimProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.startup = startup
         # The client's layers: initializationOptions, then the latest didChangeConfiguration,
