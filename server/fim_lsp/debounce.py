@@ -1,21 +1,22 @@
 """Step 3: how long to wait before calling the model, learned from the user's typing.
 
+A request sent while the user is still typing is paid for and thrown away, so the wait is
+built on the one thing that tells a burst from a pause: the user's own gaps between keys.
+
 The rule, in order:
 
 1. A manual trigger (``Invoked``) never waits.
-2. Start from the user's rhythm: ``RHYTHM_FACTOR`` times the slow end (90th percentile) of
-   their gaps between keys inside a burst (gaps under ``BURST_GAP_S``), or the ``debounceMs``
-   setting until we have seen ``MIN_GAPS`` gaps.
-3. Scale by what is left of the cursor: ``EAGER`` after a character that usually starts a
-   completion (``.`` ``(`` ``=`` ``,`` ``:`` ``{`` ``[`` ``>``, a space after a keyword,
-   a fresh line, the end of a line); ``PATIENT`` in the middle of a word, where a completion
-   is rarely wanted.
-4. Never below the burst gap itself: a key typed at the user's usual pace must supersede
-   the wait before any request is sent, so a fast burst costs nothing upstream.
-5. Keep it within ``[debounceMs / 2, debounceMs * 2]``.
-6. Never longer than the model itself takes to answer (its recent median): with a fast
-   local model, a wasted request is cheaper than a late suggestion.  Never below
-   ``MIN_DELAY_MS``.
+2. The *burst ceiling*: ``MARGIN`` times the slow end (95th percentile) of the user's recent
+   gaps between keys inside a burst (gaps under ``BURST_GAP_S``), or the ``debounceMs``
+   setting until ``MIN_GAPS`` gaps are known.  A key typed at the user's own pace arrives
+   before it, so a fast burst sends nothing upstream.
+3. Scale by what is left of the cursor: ``EAGER`` (the ceiling itself) after a character that
+   usually starts a completion (``.`` ``(`` ``=`` ``,`` ``:`` ``{`` ``[`` ``>``, a space after
+   a keyword, a fresh line, the end of a line); ``NEUTRAL`` elsewhere; ``PATIENT`` in the
+   middle of a word, where a completion is rarely wanted.
+4. The part above the ceiling is never longer than the model's own recent answer time: with a
+   fast local model, a wasted request is cheaper than a late suggestion.
+5. Keep it within ``[debounceMs / 2, debounceMs * 3]`` and never below ``MIN_DELAY_MS``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-RHYTHM_FACTOR = 1.2
-BURST_GAP_S = 1.0
+MARGIN = 1.15
+BURST_GAP_S = 0.5  # a longer gap is a pause: people type at 80-250 ms between keys
 MIN_GAPS = 5
-EAGER = 0.5
-PATIENT = 1.5
+EAGER = 1.0
+NEUTRAL = 1.3
+PATIENT = 1.8
 MIN_DELAY_MS = 30
 STARTERS = set(".(=,:{[>")
 KEYWORD_BEFORE_SPACE = re.compile(
@@ -41,9 +43,9 @@ KEYWORD_BEFORE_SPACE = re.compile(
 
 @dataclass
 class Rhythm:
-    """Recent gaps between one document's requests, kept only while the user is in a burst."""
+    """The user's recent gaps between keys, kept only while they are in a burst."""
 
-    gaps: deque[float] = field(default_factory=lambda: deque(maxlen=20))
+    gaps: deque[float] = field(default_factory=lambda: deque(maxlen=50))
     last: float | None = None
 
     def keystroke(self, now: float | None = None) -> None:
@@ -53,10 +55,10 @@ class Rhythm:
         self.last = now
 
     def burst_gap_ms(self) -> float | None:
-        """The slow end of the user's in-burst gaps (90th percentile), once we know enough."""
+        """The slow end of the user's in-burst gaps (95th percentile), once we know enough."""
         if len(self.gaps) < MIN_GAPS:
             return None
-        return statistics.quantiles(self.gaps, n=10)[-1] * 1000
+        return statistics.quantiles(self.gaps, n=20)[-1] * 1000
 
 
 def context_factor(line_prefix: str, line_suffix: str) -> float:
@@ -68,7 +70,7 @@ def context_factor(line_prefix: str, line_suffix: str) -> float:
         return PATIENT
     if not line_suffix.strip():
         return EAGER
-    return 1.0
+    return NEUTRAL
 
 
 def _in_word(char: str) -> bool:
@@ -85,11 +87,9 @@ def choose_delay_ms(
 ) -> int:
     if invoked or setting_ms == 0:
         return 0
-    delay = RHYTHM_FACTOR * burst_gap_ms if burst_gap_ms is not None else float(setting_ms)
-    delay *= context_factor(line_prefix, line_suffix)
-    if burst_gap_ms is not None:
-        delay = max(delay, burst_gap_ms)
-    delay = min(max(delay, setting_ms / 2), setting_ms * 2)
+    ceiling = MARGIN * burst_gap_ms if burst_gap_ms is not None else float(setting_ms)
+    delay = ceiling * context_factor(line_prefix, line_suffix)
     if model_latency_ms is not None:
-        delay = min(delay, model_latency_ms)
+        delay = max(ceiling, min(delay, model_latency_ms))
+    delay = min(max(delay, setting_ms / 2), setting_ms * 3)
     return round(max(delay, MIN_DELAY_MS))

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fim_lsp.answer import Answer
 from fim_lsp.cache import CompletionCache
@@ -73,6 +73,7 @@ class Work:
 
     snapshot: Snapshot
     invoked: bool = False
+    prefetch: bool = False  # started by an accept, not by the editor asking
     task: asyncio.Task[Suggestion | None] | None = None
     fetching: bool = False
     waiters: int = 0
@@ -95,7 +96,6 @@ class Work:
 
 @dataclass
 class DocumentState:
-    rhythm: Rhythm = field(default_factory=Rhythm)
     work: Work | None = None
     shown: tuple[Snapshot, Suggestion] | None = None
 
@@ -112,6 +112,7 @@ class Engine:
         self._counter = counter
         self._notices = Notices(notify)
         self._documents: dict[str, DocumentState] = {}
+        self._rhythm = Rhythm()  # one user, one typing rhythm, whatever the document
         self._offered: OrderedDict[str, tuple[Snapshot, Suggestion]] = OrderedDict()
         self._upstream = asyncio.Semaphore(MAX_UPSTREAM_REQUESTS)
         self._model_latency: deque[float] = deque(maxlen=20)
@@ -202,7 +203,7 @@ class Engine:
             log.debug("no completion for %s: %s", snapshot.uri, reason)
             return None
         state = self._documents.setdefault(snapshot.uri, DocumentState())
-        state.rhythm.keystroke()
+        self._rhythm.keystroke()
         work = state.work
         if work and work.task and not work.task.done() and not work.wanted_at(snapshot):
             work.task.cancel()  # the user moved on: that answer can never be shown
@@ -233,7 +234,8 @@ class Engine:
     ) -> Suggestion | None:
         previous = state.work
         if previous and previous.task and not previous.task.done():
-            if previous.fetching and typed_since(previous.snapshot, snapshot) is not None:
+            typed = typed_since(previous.snapshot, snapshot)
+            if typed == "" or (previous.fetching and typed is not None):
                 result = await self._wait(previous)
                 if result is None:
                     return None
@@ -250,18 +252,23 @@ class Engine:
             and typed_since(previous.snapshot, snapshot) == ""
         ):
             return None  # the answer that made the accepted suggestion ended here: nothing more
+        delay = self._delay_ms(snapshot, invoked)
+        work = self._start(state, snapshot, delay, timing, invoked)
+        return await self._wait(work)
+
+    def _delay_ms(self, snapshot: Snapshot, invoked: bool) -> int:
         context = context_at(snapshot.text, snapshot.offset, 1, ())
+        latency = self._model_latency
         delay = choose_delay_ms(
             self.settings.debounce_ms,
             context.line_prefix,
             context.line_suffix,
-            state.rhythm.burst_gap_ms(),
-            statistics.median(self._model_latency) * 1000 if self._model_latency else None,
+            self._rhythm.burst_gap_ms(),
+            statistics.median(latency) * 1000 if latency else None,
             invoked,
         )
         self.stats.last_debounce_ms = delay
-        work = self._start(state, snapshot, delay, timing, invoked)
-        return await self._wait(work)
+        return delay
 
     def _start(
         self,
@@ -270,9 +277,10 @@ class Engine:
         delay_ms: int,
         timing: Timing,
         invoked: bool = False,
+        prefetch: bool = False,
     ) -> Work:
         previous = state.work.task if state.work else None
-        work = Work(snapshot, invoked)
+        work = Work(snapshot, invoked, prefetch)
         work.task = asyncio.ensure_future(self._run(state, work, delay_ms, previous, timing))
         state.work = work
         return work
@@ -347,8 +355,10 @@ class Engine:
         elif current and current.task and not current.task.done():
             current.task.cancel()
         if self.refusal(after) is None:
-            self.stats.prefetches += 1
-            work = self._start(state, after, 0, Timing())
+            # Debounced like a keystroke: a user who types on makes the prefetch moot, and
+            # the burst ceiling lets their next key supersede it before anything is sent.
+            delay = self._delay_ms(after, False)
+            work = self._start(state, after, delay, Timing(), prefetch=True)
             work.task.add_done_callback(lambda task: self._prefetched(state, work))
             asyncio.get_running_loop().call_later(PREFETCH_LIFETIME_S, _abandon, work)
 
@@ -370,7 +380,7 @@ class Engine:
             text, offset, self.counter, settings.prefix_budget, settings.suffix_budget
         )
         template = template_of(settings)
-        context = context_at(text, offset, settings.max_lines, template.special_tokens)
+        context = self._context_for(snapshot)
         prompt = template.render(window.prefix, window.suffix)
         timing.prompt_tokens = window.prefix_tokens + window.suffix_tokens + 3
         key = CompletionCache.key(settings, prompt, context.line_suffix)
@@ -440,6 +450,7 @@ class Engine:
     ) -> str | None:
         """Stream from the provider until the answer is settled; None on failure."""
         self.stats.requests += 1
+        self.stats.prefetches += work.prefetch
         await self._upstream.acquire()
         answer = Answer(self._provider.stream(request), self._upstream.release)
         completion = await self._read(state, work, answer, 0, context)
@@ -466,18 +477,18 @@ class Engine:
         try:
             raw = await answer.read_until_settled(start, context)
             completion = postprocess(raw, context)
-            snapshot = work.snapshot
-            suggestion = Suggestion(*replacement(completion, snapshot.text, snapshot.offset))
+            # A follow-up continues the text as inserted: not where the item replaces closers.
             goes_on = bool(
                 not answer.ended
                 and completion
                 and raw.startswith(completion)
-                and suggestion == Suggestion(completion, snapshot.offset)
+                and not context.line_suffix.strip()
                 and state.work is work
             )
             self._count_tokens(raw[: len(completion)] if goes_on else raw, completion)
             if goes_on:
-                self._follow(state, work, suggestion, answer, start + len(completion))
+                shown = Suggestion(completion, work.snapshot.offset)
+                self._follow(state, work, shown, answer, start + len(completion))
             return completion
         except ProviderError as error:
             self.stats.errors += 1
@@ -504,15 +515,16 @@ class Engine:
         self, state: DocumentState, work: Work, answer: Answer, start: int
     ) -> Suggestion | None:
         snapshot = work.snapshot
-        special_tokens = template_of(self.settings).special_tokens
-        max_lines = self.settings.max_lines
-        context = context_at(snapshot.text, snapshot.offset, max_lines, special_tokens)
-        completion = await self._read(state, work, answer, start, context)
+        completion = await self._read(state, work, answer, start, self._context_for(snapshot))
         work.empty = completion == ""
         if not completion:
             return None
         self.stats.follow_ups += 1
         return Suggestion(*replacement(completion, snapshot.text, snapshot.offset))
+
+    def _context_for(self, snapshot: Snapshot) -> CompletionContext:
+        special_tokens = template_of(self.settings).special_tokens
+        return context_at(snapshot.text, snapshot.offset, self.settings.max_lines, special_tokens)
 
     def _count_tokens(self, raw: str, kept: str) -> None:
         generated = self.counter.count(raw) if raw else 0

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fim_lsp.debounce import EAGER, PATIENT, Rhythm, choose_delay_ms, context_factor
+from fim_lsp.debounce import EAGER, NEUTRAL, PATIENT, Rhythm, choose_delay_ms, context_factor
 from fim_lsp.snapshot import Snapshot, Suggestion
 from fim_lsp.typeahead import continue_typed, typed_since
 
@@ -33,21 +33,32 @@ def test_context_factor():
     assert context_factor("    ", "") == EAGER
     assert context_factor("foo()", "") == EAGER
     assert context_factor("prin", "") == PATIENT
-    assert context_factor("x - ", "y") == 1.0
+    assert context_factor("x - ", "y") == NEUTRAL
+    assert EAGER < NEUTRAL < PATIENT
 
 
-def test_delay_follows_the_rhythm_within_bounds():
-    assert choose_delay_ms(150, "x - ", "y", None, None, False) == 150
-    assert choose_delay_ms(150, "x - ", "y", 100, None, False) == 120
-    assert choose_delay_ms(150, "self.", "", 140, None, False) == 140  # never below the gap
-    assert choose_delay_ms(150, "x - ", "y", 1000, None, False) == 300
+def test_delay_starts_from_the_burst_ceiling_and_stretches_by_context():
+    assert choose_delay_ms(150, "self.", "", None, None, False) == 150  # rhythm not known yet
+    assert choose_delay_ms(150, "x - ", "y", None, None, False) == 195
+    assert choose_delay_ms(150, "self.", "", 140, None, False) == 161  # 1.15 x the slow gap
+    assert choose_delay_ms(150, "prin", "", 100, None, False) == 207
+
+
+def test_delay_never_lets_a_key_at_the_users_pace_find_a_request_sent():
+    # A fast model shortens the stretch for context, never the ceiling itself.
+    assert choose_delay_ms(150, "prin", "", 140, 40, False) == 161
+    assert choose_delay_ms(150, "prin", "", None, 200, False) == 200
+
+
+def test_delay_stays_within_bounds_and_a_manual_trigger_never_waits():
+    assert choose_delay_ms(150, "x - ", "y", 1000, None, False) == 450
     assert choose_delay_ms(150, "x - ", "y", 10, None, False) == 75
-    assert choose_delay_ms(150, "x - ", "y", None, 40, False) == 40
     assert choose_delay_ms(150, "prin", "", None, None, True) == 0
+    assert choose_delay_ms(0, "prin", "", 140, None, False) == 0
 
 
 def test_rhythm_keeps_only_burst_gaps():
     rhythm = Rhythm()
-    for at in (0.0, 0.1, 0.2, 0.3, 2.0, 2.1, 2.2, 2.3):
+    for at in (0.0, 0.1, 0.2, 0.3, 0.9, 1.0, 1.1, 1.2):  # 0.6 s is a pause, not a gap
         rhythm.keystroke(at)
     assert 99 < rhythm.burst_gap_ms() < 101
