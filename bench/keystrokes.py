@@ -45,7 +45,8 @@ class Typist:
     rng: random.Random
 
     def interval(self, typed: str) -> float:
-        if typed.endswith("\n") or (typed[-1:] in PAUSE_AFTER and self.rng.random() < 0.15):
+        at_line_end = typed.rstrip(" \t").endswith("\n")  # a new line comes auto-indented
+        if at_line_end or (typed[-1:] in PAUSE_AFTER and self.rng.random() < 0.15):
             return self.rng.uniform(0.5, 2.0)
         return self.rng.uniform(0.08, 0.15)
 

@@ -98,6 +98,11 @@ class Work:
 class DocumentState:
     work: Work | None = None
     shown: tuple[Snapshot, Suggestion] | None = None
+    latest: Snapshot | None = None  # the last state the editor asked about or accepted into
+
+    def reached(self, snapshot: Snapshot) -> bool:
+        """Whether the user is at ``snapshot`` or has typed on from it."""
+        return self.latest is not None and typed_since(snapshot, self.latest) is not None
 
 
 class Engine:
@@ -203,7 +208,9 @@ class Engine:
             log.debug("no completion for %s: %s", snapshot.uri, reason)
             return None
         state = self._documents.setdefault(snapshot.uri, DocumentState())
+        state.latest = snapshot
         self._rhythm.keystroke()
+        self._leave_other_documents(snapshot.uri)
         work = state.work
         if work and work.task and not work.task.done() and not work.wanted_at(snapshot):
             work.task.cancel()  # the user moved on: that answer can never be shown
@@ -216,6 +223,14 @@ class Engine:
             suggestion = self._offer(state, snapshot, suggestion)
             self.stats.items_s.append(time.perf_counter() - received)
         return suggestion
+
+    def _leave_other_documents(self, uri: str) -> None:
+        """The user types here now: what streams for another document (a follow-up, a
+        prefetch) with nobody waiting can only be shown once they come back; stop paying."""
+        for other, state in self._documents.items():
+            work = state.work
+            if other != uri and work and work.task and not work.task.done() and not work.waiters:
+                work.task.cancel()
 
     def _typed_ahead(self, state: DocumentState, snapshot: Snapshot) -> Suggestion | None:
         """The rest of what is on screen, or of a finished follow-up the user typed into."""
@@ -340,6 +355,7 @@ class Engine:
         after = snapshot.after_accepting(suggestion.choice(int(index or 0)))
         state = self._documents.setdefault(after.uri, DocumentState())
         state.shown = None
+        state.latest = after
         current = state.work
         if current and current.task and typed_since(current.snapshot, after) == "":
             # The editor already asked for exactly this, or a follow-up read it from the answer
@@ -355,10 +371,7 @@ class Engine:
         elif current and current.task and not current.task.done():
             current.task.cancel()
         if self.refusal(after) is None:
-            # Debounced like a keystroke: a user who types on makes the prefetch moot, and
-            # the burst ceiling lets their next key supersede it before anything is sent.
-            delay = self._delay_ms(after, False)
-            work = self._start(state, after, delay, Timing(), prefetch=True)
+            work = self._start(state, after, 0, Timing(), prefetch=True)
             work.task.add_done_callback(lambda task: self._prefetched(state, work))
             asyncio.get_running_loop().call_later(PREFETCH_LIFETIME_S, _abandon, work)
 
@@ -478,12 +491,15 @@ class Engine:
             raw = await answer.read_until_settled(start, context)
             completion = postprocess(raw, context)
             # A follow-up continues the text as inserted: not where the item replaces closers.
+            # And it is read only while the user is at this work's state: a follow-up of a
+            # follow-up they have not reached yet would be generated for nobody.
             goes_on = bool(
                 not answer.ended
                 and completion
                 and raw.startswith(completion)
                 and not context.line_suffix.strip()
                 and state.work is work
+                and state.reached(work.snapshot)
             )
             self._count_tokens(raw[: len(completion)] if goes_on else raw, completion)
             if goes_on:

@@ -98,30 +98,6 @@ async def test_accept_prefetches_exactly_once_and_the_next_request_uses_it(
     assert (numbers["prefetches"], numbers["accepted"], len(fake.received)) == (1, 1, 2)
 
 
-async def test_typing_on_after_an_accept_supersedes_the_prefetch_before_it_is_sent(
-    client: LanguageClient, fake: FakeProvider
-):
-    # Until the typing rhythm is known, the setting is the burst ceiling: the prefetch waits
-    # that long, and a key typed sooner takes its place.
-    client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"debounceMs": 1000})
-    )
-    fake.queue(Reply(text=" 1"), Reply(text="0"))
-    open_document(client, URI, "x =\n")
-    [item] = await ask(client, URI, 0, 3)
-    insert(client, URI, 2, 0, 3, item.insert_text)
-    await accept(client, item)
-    insert(client, URI, 3, 0, 5, "0")
-
-    [following] = await ask(client, URI, 0, 6)
-
-    assert following.insert_text == "0"
-    assert [r.body["prompt"] for r in fake.received[1:]] == [
-        "<|fim_prefix|>x = 10<|fim_suffix|>\n<|fim_middle|>"
-    ]
-    assert (await stats(client))["prefetches"] == 0
-
-
 async def accept(client: LanguageClient, item: types.InlineCompletionItem) -> None:
     assert item.command is not None
     await client.workspace_execute_command_async(
@@ -174,6 +150,37 @@ async def test_typing_away_from_a_suggestion_closes_the_answer_read_for_its_foll
     assert other.insert_text == "other"
     assert fake.wait_for_close() is fake.received[0]
     assert (await stats(client))["followUps"] == 0
+
+
+LONG_BODY = [*BODY[:2], *(f"    v{n} = {n}\n" for n in range(40))]
+
+
+async def test_the_answer_is_read_one_suggestion_ahead_of_the_user_and_no_further(
+    client: LanguageClient, fake: FakeProvider
+):
+    # The suggestion on screen and the one after it (for when it is accepted) are read; the
+    # model would go on for 40 more lines that nobody has asked for yet.
+    await show_two_lines_of_body(client, fake, Reply(chunks=LONG_BODY, chunk_delay=0.02))
+
+    closed = await asyncio.to_thread(fake.wait_for_close)
+
+    assert closed is fake.received[0]
+    assert closed.chunks_sent < len(LONG_BODY) // 2
+
+
+async def test_typing_in_another_document_closes_this_ones_follow_up(
+    client: LanguageClient, fake: FakeProvider
+):
+    await show_two_lines_of_body(
+        client, fake, Reply(chunks=BODY, chunk_delay=0.5), Reply(text=" 2")
+    )
+    assert not fake.received[0].client_closed  # still streaming: the follow-up reads on
+
+    open_document(client, "file:///work/other.py", "y =\n")
+    [other] = await ask(client, "file:///work/other.py", 0, 3)
+
+    assert other.insert_text == " 2"
+    assert fake.wait_for_close() is fake.received[0]
 
 
 async def test_no_prefetch_when_the_answer_went_on_with_nothing_for_after_the_accept(
