@@ -157,6 +157,14 @@ def test_accept_word_and_line(start_nvim: Any, fake: FakeProvider) -> None:
     nvim.type("<M-Down>")
     nvim.wait_line("    return total")
     assert nvim.lines() == ["def add(a, b):", "    total = a + b", "    return total"]
+    # Each partial accept reached the server (the last <M-Down> took the rest: a full accept).
+    stats = nvim.lua(
+        "local client = require('fim_lsp.server').clients()[1]"
+        " local answer = client:request_sync('workspace/executeCommand',"
+        " { command = 'fim-lsp.stats', arguments = {} }, 5000, 0)"
+        " return answer.result"
+    )
+    assert (stats["partiallyAccepted"], stats["accepted"]) == (3, 1)
     nvim.assert_no_errors()
 
 

@@ -331,6 +331,22 @@ local function run_command(state, item)
   state.index = 0
 end
 
+--- Tell the server how much of the item was taken: it counts partial accepts.
+---@param bufnr integer
+---@param item fim_lsp.Suggestion
+---@param piece string
+local function report_partial_accept(bufnr, item, piece)
+  local client = vim.lsp.get_client_by_id(item.client_id)
+  local argument = item.command and item.command.arguments and item.command.arguments[1]
+  if client and type(argument) == 'table' and argument.id then
+    compat.notify(client, 'textDocument/didPartiallyAcceptCompletion', {
+      textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+      id = argument.id,
+      acceptedLength = vim.fn.strchars(piece),
+    })
+  end
+end
+
 --- Accept the whole suggestion, or its next word or line.
 ---@param part 'all'|'word'|'line'
 ---@return boolean accepted false when no suggestion is shown
@@ -357,6 +373,7 @@ function M.accept(part)
     return true
   end
   insert_at_cursor(bufnr, piece, api.nvim_win_get_cursor(0)[2])
+  report_partial_accept(bufnr, item, piece)
   -- The rest of the suggestion continues at the new cursor (maybe on a new line), with the
   -- replaced tail still right after it.
   local row, col = cursor()
