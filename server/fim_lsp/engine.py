@@ -536,7 +536,7 @@ class Engine:
         if not completion:
             return None
         self.stats.follow_ups += 1
-        return Suggestion(*replacement(completion, snapshot.text, snapshot.offset))
+        return Suggestion(completion, snapshot.offset)  # the line ends here: nothing to replace
 
     def _context_for(self, snapshot: Snapshot) -> CompletionContext:
         special_tokens = template_of(self.settings).special_tokens

@@ -174,7 +174,13 @@ def is_settled(raw: str, context: CompletionContext) -> bool:
         return False
     if complete.count("\n") >= context.max_lines:
         return True
-    return any(step(complete, context) != complete for step in _CUTTING[1:])
+    if any(step(complete, context) != complete for step in _CUTTING[1:]):
+        return True
+    # A line still being written shows its indentation with its first character: when it
+    # leaves the block, the cut falls before it and no more of it needs paying for.
+    if not raw[len(complete) :].strip():
+        return False
+    return len(limit_scope_by_indentation(raw, context)) < len(complete)
 
 
 def replacement(completion: str, text: str, offset: int) -> tuple[str, int]:

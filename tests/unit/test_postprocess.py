@@ -37,6 +37,16 @@ def test_golden_case(path: Path):
     assert insert_text == expected
 
 
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_golden_case_settles_without_changing_the_answer(path: Path):
+    # The stream is closed at the first settled prefix: it must give the full answer's result.
+    text, offset, model, _ = parse(path)
+    context = context_at(text, offset, max_lines=8, special_tokens=QWEN.special_tokens)
+    settled = next((i for i in range(len(model) + 1) if is_settled(model[:i], context)), None)
+    if settled is not None:
+        assert postprocess(model[:settled], context) == postprocess(model, context)
+
+
 def test_there_are_cases_in_every_group():
     groups = {path.parent.name for path in CASES}
     assert {"scope", "mid_line", "closers", "suffix_overlap", "special_tokens", "blank"} <= groups
@@ -58,6 +68,20 @@ def test_multi_line_settles_when_the_block_is_left_or_lines_run_out():
     assert not is_settled("\n    x = 1\n    y", block)
     assert is_settled("\n    x = 1\nprint(1)\n", block)
     assert is_settled("\n    a\n    b\n    c\n", block)
+
+
+def test_a_line_leaving_the_block_settles_at_its_first_character():
+    body = context(f"def f():\n    x = 1{CURSOR}\n")
+    assert is_settled("\n    y = 2\np", body)
+    assert postprocess("\n    y = 2\np", body) == "\n    y = 2"
+    assert not is_settled("\n    y = 2\n  ", body)  # only indentation so far: not known yet
+
+
+def test_a_closing_bracket_line_is_read_to_its_end():
+    # `}` at the block's level stays in the completion, and the model may go on (`} else {`).
+    block = context(f"if (a) {{{CURSOR}\n")
+    assert not is_settled("\n    x();\n}", block)
+    assert postprocess("\n    x();\n} else {\n", block) == "\n    x();\n} else {"
 
 
 def test_leaked_special_token_settles_at_once():
