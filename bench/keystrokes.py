@@ -146,18 +146,37 @@ def position(text: str) -> tuple[int, int]:
     return line, len(text) - (text.rfind("\n") + 1)
 
 
+@dataclass
+class Draft:
+    """One corpus file and how far the typist has got; a file left unfinished is resumed."""
+
+    path: Path
+    typed: str = ""
+    editor: Editor | None = None
+
+    @property
+    def file(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def done(self) -> bool:
+        return self.editor is not None and len(self.typed) >= len(self.file)
+
+
 async def type_file(
-    client: LanguageClient, path: Path, budget: int, typist: Typist, results: Results
+    client: LanguageClient, draft: Draft, budget: int, typist: Typist, results: Results
 ) -> int:
-    """Type ``path`` until it ends or ``budget`` keystrokes are spent; returns what is left."""
-    file = path.read_text(encoding="utf-8")
-    uri = f"file:///bench/{path.stem}"
-    language = LANGUAGES.get(Path(path.stem).suffix, "plaintext")
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, language, 1, ""))
-    )
-    editor = Editor(client, uri)
-    typed = ""
+    """Type on in ``draft`` until it ends or ``budget`` keystrokes are spent; returns what is
+    left."""
+    file = draft.file
+    if draft.editor is None:
+        uri = f"file:///bench/{draft.path.stem}"
+        language = LANGUAGES.get(Path(draft.path.stem).suffix, "plaintext")
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, language, 1, ""))
+        )
+        draft.editor = Editor(client, uri)
+    editor = draft.editor
+    typed = draft.typed
     while len(typed) < len(file) and budget > 0:
         upcoming = file[len(typed) :]
         shown = editor.shown
@@ -200,6 +219,7 @@ async def type_file(
         await asyncio.sleep(pause)
     if editor.pending:
         await asyncio.wait({editor.pending}, timeout=5)
+    draft.typed = typed
     return budget
 
 
@@ -301,10 +321,15 @@ async def main() -> None:
     results = Results()
     typist = Typist(random.Random(args.seed))
     budget = args.keystrokes
-    for done, path in enumerate(CORPUS):
-        model.file = path.read_text(encoding="utf-8")
-        share = budget // (len(CORPUS) - done)  # what a short file leaves goes to the next
-        budget += await type_file(client, path, share, typist, results) - share
+    drafts = [Draft(path) for path in CORPUS]
+    # Accepts can finish a file in a few keystrokes: what a short file leaves goes to the
+    # next, and a second round resumes the files left unfinished.
+    while budget > 0 and (unfinished := [draft for draft in drafts if not draft.done()]):
+        for done, draft in enumerate(unfinished):
+            share = budget // (len(unfinished) - done)
+            if share:
+                model.file = draft.file
+                budget += await type_file(client, draft, share, typist, results) - share
     typing_rss = peak_rss_mb(client._server.pid)
     stats = await server_stats(client)
     await open_many(client, 50, 5000)
