@@ -29,7 +29,7 @@ URI = "file:///bench/cancel.py"
 
 def params(character: int) -> types.InlineCompletionParams:
     return types.InlineCompletionParams(
-        context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Invoked),
+        context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Automatic),
         text_document=types.TextDocumentIdentifier(URI),
         position=types.Position(0, character),
     )
@@ -69,7 +69,8 @@ async def main() -> None:
     client = LanguageClient("bench", "1")
     env = {"PYTHONPATH": str(REPO / "server"), "HOME": "/nonexistent"}
     await client.start_io(sys.executable, "-m", "fim_lsp", env=env)
-    options = {"baseUrl": fake.base_url, "apiKey": "bench", "cacheSize": 0}
+    # Automatic triggers, no debounce: a manual trigger asks for alternatives without a stream.
+    options = {"baseUrl": fake.base_url, "apiKey": "bench", "cacheSize": 0, "debounceMs": 0}
     await client.initialize_async(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(), initialization_options=options

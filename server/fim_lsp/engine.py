@@ -57,6 +57,9 @@ MAX_UPSTREAM_REQUESTS = 4
 # Just under the pool's keep-alive: after this long idle the connection is assumed gone.
 WARM_AFTER_IDLE_S = 50.0
 OFFERED_ITEMS = 64
+# Each offered item keeps its document's text (a 2 MB file, 2 MB an item) for the accept hook:
+# the item on screen and the one before it, should an accept cross a keystroke.
+OFFERED_PER_DOCUMENT = 2
 
 
 @dataclass
@@ -340,6 +343,11 @@ class Engine:
             self.stats.suggestions += 1
         state.shown = (snapshot, suggestion)
         self._offered[suggestion.id] = (snapshot, suggestion)
+        self._offered.move_to_end(suggestion.id)
+        uri = snapshot.uri
+        same_document = [key for key, (seen, _) in self._offered.items() if seen.uri == uri]
+        for key in same_document[:-OFFERED_PER_DOCUMENT]:
+            del self._offered[key]
         while len(self._offered) > OFFERED_ITEMS:
             self._offered.popitem(last=False)
         return suggestion
