@@ -153,10 +153,10 @@ class Draft:
     path: Path
     typed: str = ""
     editor: Editor | None = None
+    file: str = field(init=False)
 
-    @property
-    def file(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+    def __post_init__(self) -> None:
+        self.file = self.path.read_text(encoding="utf-8")
 
     def done(self) -> bool:
         return self.editor is not None and len(self.typed) >= len(self.file)
