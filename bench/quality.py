@@ -1,0 +1,208 @@
+"""Post-processing quality: is what the user is shown exactly the right edit?
+
+Holes are cut, seeded, from real files (this repository's sources in bench/corpus — Python,
+TypeScript, Lua — and the running interpreter's standard library): mid-line, whole line,
+2-4-line block, and after an auto-closed opener.  For each hole a fake model on 127.0.0.1
+streams the raw answer of one class (exact; running 1-3 lines into the suffix; looping on its
+last line; an end marker and junk; retyping the closers right of the cursor; whitespace only),
+honouring the stop sequences it is sent, as real servers do.  The real server is asked over
+LSP (one server per class, so no answer comes from another class's cache), its first item is
+applied as VS Code applies it (the range replaced by the insert text), and the document is
+compared with the truth.  A blank answer is right when no item is offered.
+
+Run: ``.venv/bin/python bench/quality.py`` (about 400 holes, 6 classes, ~1 minute);
+``--per-kind 25`` for a quick look; ``--show CLASS`` prints the failures of one class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "server")]
+
+from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from tests.support.holes import CLASSES, KINDS, Hole, answers, corpus, cut_holes  # noqa: E402
+
+
+@dataclass
+class Outcome:
+    hole: Hole
+    cls: str
+    raw: str
+    applied: str | None  # the document with the first item applied; None: no item
+
+    @property
+    def right(self) -> bool:
+        if self.cls == "blank":
+            return self.applied is None
+        return self.applied == self.hole.truth
+
+
+class ScriptedModel:
+    """Streams the answer set for the next request in small chunks, cut at the first stop
+    sequence it is sent (as DashScope, vLLM and llama.cpp do)."""
+
+    def __init__(self) -> None:
+        self.answer = ""
+
+    def reply(self, body: dict[str, Any]) -> Reply:
+        text = self.answer
+        for stop in body.get("stop") or []:
+            if stop and stop in text:
+                text = text[: text.index(stop)]
+        chunks = [text[i : i + 4] for i in range(0, len(text), 4)]
+        return Reply(chunks=chunks or [""])
+
+
+def utf16_position(text: str, offset: int) -> types.Position:
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return types.Position(line, len(text[start:offset].encode("utf-16-le")) // 2)
+
+
+def utf16_offset(text: str, position: types.Position) -> int:
+    starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    start = starts[position.line]
+    units, index = 0, start
+    while units < position.character and index < len(text):
+        units += len(text[index].encode("utf-16-le")) // 2
+        index += 1
+    return index
+
+
+def apply(text: str, item: types.InlineCompletionItem, cursor: int) -> str:
+    """The document after VS Code applies ``item`` (its range, or the cursor when it has none)."""
+    insert = item.insert_text if isinstance(item.insert_text, str) else item.insert_text.value
+    if item.range is None:
+        start = end = cursor
+    else:
+        start, end = utf16_offset(text, item.range.start), utf16_offset(text, item.range.end)
+    return text[:start] + insert + text[end:]
+
+
+async def run_class(cls: str, cases: list[tuple[Hole, str]], server: str) -> list[Outcome]:
+    model = ScriptedModel()
+    fake = FakeProvider().start()
+    fake.responder = model.reply
+    client = LanguageClient("quality-bench", "1")
+    await client.start_io(
+        sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": server, "HOME": "/nonexistent"}
+    )
+    options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "alternatives": 1}
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options
+        )
+    )
+    client.initialized(types.InitializedParams())
+    outcomes = []
+    for number, (hole, raw) in enumerate(cases):
+        uri = f"file:///quality/{cls}/{number}/{Path(hole.source.path).name}"
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri, hole.language, 1, hole.document)
+            )
+        )
+        model.answer = raw
+        result = await client.text_document_inline_completion_async(
+            types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri),
+                position=utf16_position(hole.document, hole.offset),
+                context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Automatic),
+            )
+        )
+        items = result.items if isinstance(result, types.InlineCompletionList) else result
+        applied = apply(hole.document, items[0], hole.offset) if items else None
+        outcomes.append(Outcome(hole, cls, raw, applied))
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
+        )
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    fake.stop()
+    return outcomes
+
+
+def table(outcomes: list[Outcome]) -> str:
+    right: Counter[tuple[str, str]] = Counter()
+    total: Counter[tuple[str, str]] = Counter()
+    for outcome in outcomes:
+        for key in ((outcome.cls, outcome.hole.kind), (outcome.cls, "all")):
+            total[key] += 1
+            right[key] += outcome.right
+    columns = [*KINDS, "all"]
+    lines = [f"{'class':<9}" + "".join(f"{kind:>14}" for kind in columns)]
+    for cls in CLASSES:
+        cells = []
+        for kind in columns:
+            n = total[cls, kind]
+            cells.append(f"{100 * right[cls, kind] / n:6.1f}% {n:>5}" if n else f"{'-':>14}")
+        lines.append(f"{cls:<9}" + "".join(f"{cell:>14}" for cell in cells))
+    by_kind = [sum(right[c, kind] for c in CLASSES) for kind in columns]
+    counts = [sum(total[c, kind] for c in CLASSES) for kind in columns]
+    lines.append(
+        f"{'overall':<9}"
+        + "".join(f"{100 * r / n:6.1f}% {n:>5}".rjust(14) for r, n in zip(by_kind, counts))
+    )
+    return "\n".join(lines)
+
+
+def show(outcomes: list[Outcome], cls: str, limit: int) -> None:
+    wrong = [o for o in outcomes if o.cls == cls and not o.right]
+    for outcome in wrong[:limit]:
+        hole = outcome.hole
+        line_start = hole.document.rfind("\n", 0, hole.offset) + 1
+        print(f"--- {hole.source.path} {hole.kind}")
+        print(f"cursor line: {hole.document[line_start : hole.offset]!r}|")
+        print(f"middle:  {hole.middle!r}")
+        print(f"raw:     {outcome.raw!r}")
+        if outcome.applied is None:
+            print("item:    none")
+        else:
+            end = hole.offset + len(hole.middle)
+            got = outcome.applied[line_start : end + 200]
+            print(f"got:     {got!r}")
+            print(f"want:    {hole.truth[line_start : end + 200]!r}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-kind", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show", choices=CLASSES, help="print this class's wrong answers")
+    parser.add_argument("--limit", type=int, default=15)
+    parser.add_argument(
+        "--server",
+        default=str(REPO / "server"),
+        help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
+    )
+    args = parser.parse_args()
+    holes = cut_holes(corpus(), args.per_kind, args.seed)
+    rng = random.Random(args.seed)
+    by_class: dict[str, list[tuple[Hole, str]]] = defaultdict(list)
+    for hole in holes:
+        for cls, raw in answers(hole, rng).items():
+            by_class[cls].append((hole, raw))
+    runs = [run_class(cls, by_class[cls], args.server) for cls in CLASSES]
+    outcomes = [outcome for run in await asyncio.gather(*runs) for outcome in run]
+    languages = Counter(hole.language for hole in holes)
+    print(f"{len(holes)} holes ({', '.join(f'{n} {lang}' for lang, n in languages.items())})")
+    print(table(outcomes))
+    if args.show:
+        show(outcomes, args.show, args.limit)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
