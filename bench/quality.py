@@ -108,7 +108,8 @@ async def run_class(cls: str, cases: list[tuple[Hole, str]], server: str) -> lis
     client.initialized(types.InitializedParams())
     outcomes = []
     for number, (hole, raw) in enumerate(cases):
-        uri = f"file:///quality/{cls}/{number}/{Path(hole.source.path).name}"
+        # Not the file's own name: a corpus file such as secrets.py is never sent anywhere.
+        uri = f"file:///quality/{cls}/{number}/hole{Path(hole.source.path).suffix}"
         client.text_document_did_open(
             types.DidOpenTextDocumentParams(
                 types.TextDocumentItem(uri, hole.language, 1, hole.document)
@@ -154,7 +155,9 @@ def table(outcomes: list[Outcome]) -> str:
     counts = [sum(total[c, kind] for c in CLASSES) for kind in columns]
     lines.append(
         f"{'overall':<9}"
-        + "".join(f"{100 * r / n:6.1f}% {n:>5}".rjust(14) for r, n in zip(by_kind, counts))
+        + "".join(
+            f"{100 * r / n:6.1f}% {n:>5}".rjust(14) for r, n in zip(by_kind, counts, strict=True)
+        )
     )
     return "\n".join(lines)
 

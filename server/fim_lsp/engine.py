@@ -437,8 +437,9 @@ class Engine:
         self.stats.overhead_s.append(timing.total_s - model_s)
         if not completion:
             return None
-        text_to_insert, replace_to = replacement(completion, text, offset)
-        others = tuple(replacement(choice, text, offset)[0] for choice in choices[1:])
+        language = snapshot.language_id
+        text_to_insert, replace_to = replacement(completion, text, offset, language)
+        others = tuple(replacement(choice, text, offset, language)[0] for choice in choices[1:])
         return Suggestion(text_to_insert, replace_to, alternatives=others)
 
     async def _fetch_choices(
@@ -548,7 +549,13 @@ class Engine:
 
     def _context_for(self, snapshot: Snapshot) -> CompletionContext:
         special_tokens = template_of(self.settings).special_tokens
-        return context_at(snapshot.text, snapshot.offset, self.settings.max_lines, special_tokens)
+        return context_at(
+            snapshot.text,
+            snapshot.offset,
+            self.settings.max_lines,
+            special_tokens,
+            snapshot.language_id,
+        )
 
     def _count_tokens(self, raw: str, kept: str) -> None:
         generated = self.counter.count(raw) if raw else 0

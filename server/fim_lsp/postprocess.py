@@ -1,8 +1,13 @@
 """Step 8: pure filters that turn raw model output into what the user should see.
 
-Each filter is named for what it cuts and takes ``(text, context)``.  ``postprocess`` runs
-them in order; ``is_settled`` tells the streaming loop when more tokens cannot change the
-answer, so the HTTP stream can be closed and the provider stops generating.
+Each filter is named for what it cuts and takes ``(text, context)``; ``postprocess`` runs them
+in order.  The model of the user's scope (``Scope``): a suggestion ends where its code leaves
+the scope the user is writing in — below both the cursor's statement and the code that
+follows the hole, or out of the enclosing definition.  A dedent alone does not prove it:
+branches of the same statement, the rest of the enclosing block and lines inside brackets stay.
+Code the suffix already holds is cut by the suffix rule, loops by the repetition rule.
+``is_settled`` tells the streaming loop when more tokens cannot change the answer, so the HTTP
+stream can be closed and the provider stops generating.
 """
 
 from __future__ import annotations
@@ -10,12 +15,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+
+from fim_lsp.lexical import BLOCK, PAIRS, Lexer, indent_of, is_closing_line
+from fim_lsp.syntax_gate import gate_syntax
 
 CLOSERS = ")]}>\"'`;,"
-# How far past the cursor line the filters look for lines the model might re-type.
+# How far around the cursor line the filters look (lines the model might retype, the
+# enclosing definition, open brackets).
 FOLLOWING_CHARS = 2000
-_PAIRS = {")": "(", "]": "[", "}": "{"}
+PRECEDING_CHARS = 2000
+# How many lines the repetition rule compares as one repeated unit.
+MAX_REPEATED_BLOCK = 3
+# A retyped line this long is recognised even when its whitespace differs.
+DISTINCTIVE_LENGTH = 12
 _QUOTES = "\"'`"
+_DEFINITION = re.compile(
+    r"^\s*(export\s+)?(default\s+)?(async\s+)?(pub(\(\w+\))?\s+)?"
+    r"(def|class|function|fn|func|local\s+function|interface|impl|struct|enum|module)\b"
+    r"|^\s*(public\s+|private\s+|protected\s+|static\s+|async\s+)*[\w$.:]+\s*=\s*(async\s*)?"
+    r"(function\b|\([^)]*\)\s*=>)"
+    r"|^\s*(public\s+|private\s+|protected\s+|static\s+|async\s+|get\s+|set\s+)*"
+    r"[\w$]+\s*\([^)]*\)\s*(:\s*[^{]+)?\{\s*$"
+)
+_OPENER_ENDS = (":", "{", "(", "[", "then", "do", "else", "->", "=>")
+_BRANCHES = {"else", "elif", "elseif", "except", "finally", "catch", "case", "default", "when"}
 
 
 @dataclass(frozen=True)
@@ -25,25 +49,55 @@ class CompletionContext:
     following: str
     max_lines: int
     special_tokens: tuple[str, ...]
+    preceding_text: str = ""  # the text before the cursor line (a window of it)
+    language_id: str = ""
 
     @property
     def single_line(self) -> bool:
         """Mid-line with real text to the right: one line only."""
         return not rest_is_closers(self.line_suffix)
 
+    @cached_property
+    def lexer(self) -> Lexer:
+        """What is open at the cursor."""
+        return Lexer(self.language_id).feed(self.preceding + self.line_prefix, self.line_suffix)
+
+    @cached_property
+    def preceding(self) -> str:
+        """The text before the cursor line, from where reading it lexically is safe: the
+        window may begin inside a string that spans lines (a docstring), which an odd count of
+        its delimiters gives away."""
+        text = self.preceding_text
+        for delimiter in ('"""', "'''", "`"):
+            if text.count(delimiter) % 2:
+                text = text[text.index(delimiter) + len(delimiter) :]
+        return text
+
+    @cached_property
+    def scope(self) -> Scope:
+        return Scope.around(self)
+
 
 def context_at(
-    text: str, offset: int, max_lines: int, special_tokens: tuple[str, ...]
+    text: str,
+    offset: int,
+    max_lines: int,
+    special_tokens: tuple[str, ...],
+    language_id: str = "",
 ) -> CompletionContext:
     """What the filters need to know about the cursor's surroundings in ``text``."""
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = _line_end(text, offset)
+    reach = line_start - PRECEDING_CHARS
+    preceding_start = 0 if reach <= 0 else text.find("\n", reach) + 1  # from a line start
     return CompletionContext(
         line_prefix=text[line_start:offset],
         line_suffix=text[offset:line_end].rstrip("\r"),
         following=text[line_end + 1 : line_end + 1 + FOLLOWING_CHARS],
         max_lines=max_lines,
         special_tokens=special_tokens,
+        preceding_text=text[preceding_start:line_start],
+        language_id=language_id,
     )
 
 
@@ -54,6 +108,98 @@ def _line_end(text: str, offset: int) -> int:
 
 def rest_is_closers(line_suffix: str) -> bool:
     return all(char in CLOSERS or char.isspace() for char in line_suffix)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the user's scope ends, read from the code around the cursor.
+
+    ``floor``: lines (outside brackets) indented less leave the scope.  It is the lower of the
+    cursor statement's indentation and the indentation the code after the hole resumes at —
+    but never outside the enclosing definition.  At the end of a file only the definition
+    bounds it.  ``resumes_at``: the indentation of the code after the hole (None at the end).
+    """
+
+    floor: int
+    resumes_at: int | None
+    definition_floor: int
+
+    @staticmethod
+    def around(context: CompletionContext) -> Scope:
+        resumes_at = _resumes_at(context)
+        definition_floor = _definition_floor(context)
+        if resumes_at is None:
+            floor = definition_floor
+        else:
+            floor = max(min(_statement_indent(context), resumes_at), definition_floor)
+        return Scope(floor, resumes_at, definition_floor)
+
+    def verdict(self, line: str) -> str:
+        """``keep``, ``last`` (keep it, then stop) or ``cut`` for a line outside brackets."""
+        indent = indent_of(line)
+        if indent >= self.floor:
+            return "keep"
+        if _opens_block(line) and self.resumes_at is not None and self.resumes_at > indent:
+            return "keep"  # it opens the block the code after the hole is in
+        if is_closing_line(line) and indent >= self.definition_floor - 1:
+            if self.resumes_at is not None and self.resumes_at > indent:
+                return "keep"  # the code after the hole is in a block opened after it
+            return "last"  # it closes the user's block
+        return "cut"
+
+    def leaves_whatever_follows(self, partial: str) -> bool:
+        """Whether a line that has only begun already leaves the scope, however it ends."""
+        stripped = partial.lstrip(" \t")
+        if not stripped or stripped[0] in PAIRS or stripped[0] == "e":
+            return False  # it may yet close a block (``}``, ``end``) or be a branch
+        indent = indent_of(partial)
+        continues = self.resumes_at is not None and self.resumes_at > indent
+        return indent < self.floor and not continues
+
+
+def _statement_indent(context: CompletionContext) -> int:
+    """Indentation of the line where the statement at the cursor began (inside brackets,
+    the line that opened the outermost one)."""
+    lexer = context.lexer
+    opened = [at for char, at in lexer.opened_at if char != BLOCK]
+    blocks = [at for char, at in lexer.opened_at if char == BLOCK]
+    inner = [at for at in opened if not blocks or at > blocks[-1]]
+    if not inner:
+        line = context.line_prefix
+        return indent_of(line) if line.strip() else len(line)
+    source = context.preceding + context.line_prefix
+    start = source.rfind("\n", 0, inner[0]) + 1
+    return indent_of(source[start:])
+
+
+def _resumes_at(context: CompletionContext) -> int | None:
+    """Indentation of the first line after the hole that is not inside brackets."""
+    lexer = context.lexer.copy().feed(context.line_suffix)
+    for line in context.following.split("\n"):
+        if line.strip() and lexer.depth == 0 and not lexer.quote:
+            return indent_of(line)
+        lexer.feed(line + "\n")
+    return None
+
+
+def _definition_floor(context: CompletionContext) -> int:
+    """One past the indentation of the innermost definition around the cursor (0: none)."""
+    lines = (context.preceding + context.line_prefix).split("\n")
+    below = len(lines[-1]) - len(lines[-1].lstrip()) if lines[-1].strip() else len(lines[-1])
+    if _DEFINITION.match(lines[-1]):
+        return indent_of(lines[-1]) + 1
+    for line in reversed(lines[:-1]):
+        if line.strip() and indent_of(line) < below:
+            if _DEFINITION.match(line):
+                return indent_of(line) + 1
+            below = indent_of(line)
+    return 0
+
+
+def _opens_block(line: str) -> bool:
+    stripped = line.strip()
+    words = stripped.split()
+    return stripped.endswith(_OPENER_ENDS) or (bool(words) and words[0] in _BRANCHES)
 
 
 Filter = Callable[[str, CompletionContext], str]
@@ -73,55 +219,89 @@ def keep_first_line(text: str, context: CompletionContext) -> str:
 
 def trim_rest_of_line_repeat(text: str, context: CompletionContext) -> str:
     """Mid-line, the model often re-types what is already right of the cursor."""
-    rest = context.line_suffix.strip()
-    if not context.single_line or not rest:
+    rest = context.line_suffix.rstrip()
+    core = rest.strip()
+    if not context.single_line or not core:
         return text
-    if text.rstrip().endswith(rest):
-        return text.rstrip()[: -len(rest)]
-    if len(rest) >= 3 and rest in text:
-        return text[: text.index(rest)]
-    return text
-
-
-def limit_scope_by_indentation(text: str, context: CompletionContext) -> str:
-    """Stop where the code leaves the cursor's block.
-
-    When the completion opens a deeper block (its first new line is indented past the cursor
-    line), it ends with that block; a closing bracket at the cursor's level may stay.
-    """
-    if context.single_line:
+    body = text.rstrip()
+    if body.endswith(core):
+        kept = body[: -len(core)]
+    elif len(core) >= 3 and core in text:
+        kept = text[: text.index(core)]
+    else:
         return text
+    return kept.rstrip() if rest[0].isspace() else kept  # the rest brings its own space
+
+
+def cut_repetition(text: str, context: CompletionContext) -> str:
+    """A model in a loop writes the same line (or the same few lines) again and again: keep
+    the first time.  The cursor's line counts as written, so retyping it is a repeat too."""
     lines = text.split("\n")
-    cursor_line = context.line_prefix + lines[0]
-    reference = _indent(cursor_line) if cursor_line.strip() else len(context.line_prefix)
-    body = [line for line in lines[1:] if line.strip()]
-    opens_block = bool(body) and _indent(body[0]) > reference
-    for index in range(1, len(lines)):
-        line = lines[index]
-        if not line.strip():
-            continue
-        indent = _indent(line)
-        if indent < reference or (opens_block and indent == reference):
-            closes_block = line.strip()[0] in ")]}" and indent == reference
-            return "\n".join(lines[: index + 1] if closes_block else lines[:index])
+    whole = [context.line_prefix + lines[0], *lines[1:]]
+    # The cursor's line as it stands once the text is in: with the closers right of it too.
+    if len(lines) > 1 and _same([lines[1]], [whole[0] + context.line_suffix]):
+        return lines[0]
+    for index in range(1, len(whole)):
+        for size in range(1, MAX_REPEATED_BLOCK + 1):
+            if index < size or index + size > len(whole):
+                break
+            unit = whole[index : index + size]
+            if any(line.strip() for line in unit) and _same(unit, whole[index - size : index]):
+                return "\n".join(lines[:index])
     return text
+
+
+def _same(lines: list[str], others: list[str]) -> bool:
+    return [line.rstrip() for line in lines] == [line.rstrip() for line in others]
 
 
 def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
-    """Cut where the completion starts re-typing the lines that follow the cursor."""
-    upcoming = [line.strip() for line in context.following.split("\n") if line.strip()][:8]
-    lines = text.split("\n")
+    """Cut where the completion starts re-typing the code that follows the cursor: the next
+    lines, blank lines and whitespace aside (a closer-only line must match its indentation
+    too, or ``}`` would match every other ``}``)."""
+    upcoming = [line for line in context.following.split("\n") if line.strip()][:8]
     if not upcoming:
         return text
+    lines = text.split("\n")
     for index in range(1, len(lines)):
-        tail = [line.strip() for line in lines[index:] if line.strip()]
-        if not tail:
-            break
+        if not lines[index].strip():
+            continue
+        tail = [line for line in lines[index:] if line.strip()]
         matched = 0
-        while matched < min(len(tail), len(upcoming)) and tail[matched] == upcoming[matched]:
+        while matched < min(len(tail), len(upcoming)) and _retyped(
+            tail[matched], upcoming[matched]
+        ):
             matched += 1
-        if lines[index].strip() and (matched == len(tail) or matched >= 3):
+        if matched and (matched == len(tail) or matched >= min(3, len(upcoming))):
             return "\n".join(lines[:index])
+    return text
+
+
+def _retyped(line: str, upcoming: str) -> bool:
+    """Short lines (``}``, ``try:``, ``end``) recur everywhere: only the same indentation makes
+    them the same line.  Longer ones are the same whatever their whitespace."""
+    if len(upcoming.strip()) < DISTINCTIVE_LENGTH:
+        return line.rstrip() == upcoming.rstrip()
+    return line.split() == upcoming.split()
+
+
+def limit_scope(text: str, context: CompletionContext) -> str:
+    """Stop where the code leaves the user's scope (see ``Scope``)."""
+    if context.single_line:
+        return text
+    lines = text.split("\n")
+    scope = context.scope
+    lexer = context.lexer.copy().feed(lines[0])
+    for index in range(1, len(lines)):
+        line = lines[index]
+        lexer.feed("\n")
+        if line.strip() and lexer.depth == 0 and not lexer.quote:
+            verdict = scope.verdict(line)
+            if verdict == "cut":
+                return "\n".join(lines[:index])
+            if verdict == "last":
+                return "\n".join(lines[: index + 1])
+        lexer.feed(line)
     return text
 
 
@@ -141,19 +321,19 @@ FILTERS: tuple[Filter, ...] = (
     cut_at_special_token,
     keep_first_line,
     trim_rest_of_line_repeat,
-    limit_scope_by_indentation,
+    cut_repetition,
     trim_suffix_overlap,
+    limit_scope,
     limit_lines,
+    gate_syntax,
     drop_trailing_blank_lines,
     drop_blank,
 )
 
-# The filters whose cut is final: once they cut complete lines, more output cannot matter.
-_CUTTING: tuple[Filter, ...] = (
-    cut_at_special_token,
-    limit_scope_by_indentation,
-    trim_suffix_overlap,
-)
+# The filters that cut at a line and never depend on the line being still written.
+_CUTTING: tuple[Filter, ...] = (cut_repetition, trim_suffix_overlap, limit_scope)
+# Lines that could still follow: a cut that either of them moves was not final.
+_PROBES = ("x\n", " " * 64 + "x\n")
 
 
 def postprocess(raw: str, context: CompletionContext) -> str:
@@ -161,6 +341,14 @@ def postprocess(raw: str, context: CompletionContext) -> str:
     for step in FILTERS:
         text = step(text, context)
     return text
+
+
+def _cut(text: str, context: CompletionContext) -> int | None:
+    """Length kept by the cutting filters, or None when they keep everything."""
+    kept = text
+    for step in _CUTTING:
+        kept = step(kept, context)
+    return len(kept) if len(kept) < len(text.rstrip("\n")) else None
 
 
 def is_settled(raw: str, context: CompletionContext) -> bool:
@@ -174,56 +362,67 @@ def is_settled(raw: str, context: CompletionContext) -> bool:
         return False
     if complete.count("\n") >= context.max_lines:
         return True
-    if any(step(complete, context) != complete for step in _CUTTING[1:]):
+    cut = _cut(complete, context)
+    if cut is not None and all(_cut(complete + probe, context) == cut for probe in _PROBES):
         return True
     # A line still being written shows its indentation with its first character: when it
-    # leaves the block, the cut falls before it and no more of it needs paying for.
-    if not raw[len(complete) :].strip():
+    # leaves the scope whatever it becomes, the cut falls before it.
+    partial = raw[len(complete) :]
+    if not partial.strip():
         return False
-    return len(limit_scope_by_indentation(raw, context)) < len(complete)
+    lexer = context.lexer.copy().feed(complete)
+    return (
+        lexer.depth == 0
+        and not lexer.quote
+        and context.scope.leaves_whatever_follows(partial)
+        and _cut(complete, context) is None
+    )
 
 
-def replacement(completion: str, text: str, offset: int) -> tuple[str, int]:
+def replacement(completion: str, text: str, offset: int, language_id: str = "") -> tuple[str, int]:
     """The insert text and where its range ends: through line end when only closers follow."""
-    line_end = _line_end(text, offset)
-    line_suffix = text[offset:line_end].rstrip("\r")
+    context = context_at(text, offset, 1, (), language_id)
+    line_suffix = context.line_suffix
     if line_suffix.strip() and rest_is_closers(line_suffix):
-        return close_brackets(completion, line_suffix), offset + len(line_suffix)
+        return close_brackets(completion, line_suffix, context.lexer), offset + len(line_suffix)
     return completion, offset
 
 
-def close_brackets(completion: str, line_suffix: str) -> str:
-    """Insert text for an item that replaces through line end: the closers the model did not
-    type itself are appended, so brackets are neither doubled nor lost."""
-    closer_positions = [i for i, char in enumerate(line_suffix) if not char.isspace()]
-    consumed = 0
-    for char in _unmatched_closers(completion):
-        if consumed < len(closer_positions) and line_suffix[closer_positions[consumed]] == char:
-            consumed += 1
-        else:
-            break
-    kept = line_suffix[closer_positions[consumed - 1] + 1 :] if consumed else line_suffix
+def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
+    """Insert text for an item that replaces through line end: of the closers right of the
+    cursor, those the completion did not type itself are appended, so brackets and quotes are
+    neither doubled nor lost.  ``at_cursor`` has read the document up to the cursor."""
+    lexer = at_cursor.copy().feed(completion, line_suffix)
+    # What the completion closed of what was open before it (on this line or above) is
+    # retyped right of the cursor, and so is the quote of a string it finished.
+    retyped_quote = at_cursor.quote if at_cursor.quote and not lexer.quote else ""
+    retyped_closers = (
+        len(at_cursor.positions)
+        - _common_length(at_cursor.positions, lexer.positions)
+        + len(lexer.unmatched)
+        - len(at_cursor.unmatched)
+    )
+    kept = ""
+    for char in line_suffix:
+        if char == retyped_quote and not lexer.quote:
+            retyped_quote = ""
+            continue
+        if lexer.quote or char.isspace() or char in _QUOTES:
+            kept += char  # a string of the user's, or inside one: every character is theirs
+            lexer.feed(char)
+        elif char in PAIRS:
+            if retyped_closers:
+                retyped_closers -= 1
+            elif lexer.stack and lexer.stack[-1] in (PAIRS[char], BLOCK if char == "}" else ""):
+                kept += char  # it closes what is still open
+                lexer.pop()
+        elif not completion.rstrip().endswith(char):
+            kept += char
     return completion + kept.rstrip()
 
 
-def _unmatched_closers(text: str) -> list[str]:
-    stack: list[str] = []
-    unmatched: list[str] = []
-    for char in text:
-        if char in _QUOTES:
-            if stack and stack[-1] == char:
-                stack.pop()
-            else:
-                stack.append(char)
-        elif char in "([{":
-            stack.append(char)
-        elif char in _PAIRS:
-            if stack and stack[-1] == _PAIRS[char]:
-                stack.pop()
-            elif not any(q in stack for q in _QUOTES):
-                unmatched.append(char)
-    return unmatched + [char for char in stack if char in _QUOTES]
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
+def _common_length(first: list[int], second: list[int]) -> int:
+    common = 0
+    while common < min(len(first), len(second)) and first[common] == second[common]:
+        common += 1
+    return common

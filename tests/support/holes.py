@@ -88,7 +88,8 @@ def cut_holes(sources: list[Source], per_kind: int, seed: int = 7) -> list[Hole]
                 break
             source = rng.choice(by_language[rng.choice(languages)])
             hole = cutters[kind](source, rng)
-            if hole is not None and hole.middle.strip():
+            # A middle holding an end marker cannot be served: the provider stops at it.
+            if hole and hole.middle.strip() and "<|" not in hole.middle:
                 holes.append(hole)
                 found += 1
     return holes
