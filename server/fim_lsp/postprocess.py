@@ -226,11 +226,22 @@ def trim_rest_of_line_repeat(text: str, context: CompletionContext) -> str:
     body = text.rstrip()
     if body.endswith(core):
         kept = body[: -len(core)]
-    elif len(core) >= 3 and core in text:
-        kept = text[: text.index(core)]
+    elif len(core) >= 3 and (found := _retyped_at(text, core)) is not None:
+        kept = text[:found]
     else:
         return text
     return kept.rstrip() if rest[0].isspace() else kept  # the rest brings its own space
+
+
+def _retyped_at(text: str, rest: str) -> int | None:
+    """Where ``rest`` starts again in ``text`` as code of its own (not inside a longer name)."""
+    start = text.find(rest)
+    while start >= 0:
+        before = text[start - 1 : start]
+        if not (before.isalnum() or before == "_") or not (rest[0].isalnum() or rest[0] == "_"):
+            return start
+        start = text.find(rest, start + 1)
+    return None
 
 
 def cut_repetition(text: str, context: CompletionContext) -> str:
@@ -390,20 +401,16 @@ def replacement(completion: str, text: str, offset: int, language_id: str = "") 
 
 def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
     """Insert text for an item that replaces through line end: of the closers right of the
-    cursor, those the completion did not type itself are appended, so brackets and quotes are
-    neither doubled nor lost.  ``at_cursor`` has read the document up to the cursor."""
+    cursor, those whose partner the completion did not close itself are appended, so brackets
+    and quotes are neither doubled nor lost.  ``at_cursor`` has read the document up to the
+    cursor."""
+    partners = _partners(line_suffix, at_cursor)
     lexer = at_cursor.copy().feed(completion, line_suffix)
-    # What the completion closed of what was open before it (on this line or above) is
-    # retyped right of the cursor, and so is the quote of a string it finished.
+    still_open = set(lexer.positions)
+    # The string open at the cursor, if the completion finished it: its quote is retyped.
     retyped_quote = at_cursor.quote if at_cursor.quote and not lexer.quote else ""
-    retyped_closers = (
-        len(at_cursor.positions)
-        - _common_length(at_cursor.positions, lexer.positions)
-        + len(lexer.unmatched)
-        - len(at_cursor.unmatched)
-    )
     kept = ""
-    for char in line_suffix:
+    for index, char in enumerate(line_suffix):
         if char == retyped_quote and not lexer.quote:
             retyped_quote = ""
             continue
@@ -411,18 +418,32 @@ def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
             kept += char  # a string of the user's, or inside one: every character is theirs
             lexer.feed(char)
         elif char in PAIRS:
-            if retyped_closers:
-                retyped_closers -= 1
-            elif lexer.stack and lexer.stack[-1] in (PAIRS[char], BLOCK if char == "}" else ""):
-                kept += char  # it closes what is still open
+            partner = partners.get(index)
+            if partner is not None and partner in still_open:
+                kept += char  # it still closes what it closed before
+                if lexer.positions and lexer.positions[-1] == partner:
+                    lexer.pop()
+            elif partner is None and lexer.stack and _closes(char, lexer.stack[-1]):
+                kept += char  # it closes what the completion opened
                 lexer.pop()
         elif not completion.rstrip().endswith(char):
             kept += char
     return completion + kept.rstrip()
 
 
-def _common_length(first: list[int], second: list[int]) -> int:
-    common = 0
-    while common < min(len(first), len(second)) and first[common] == second[common]:
-        common += 1
-    return common
+def _partners(line_suffix: str, at_cursor: Lexer) -> dict[int, int]:
+    """For each closer right of the cursor, where the bracket it closes in the document was
+    opened."""
+    lexer = at_cursor.copy()
+    partners = {}
+    for index, char in enumerate(line_suffix):
+        if char in PAIRS and not lexer.quote and lexer.stack and _closes(char, lexer.stack[-1]):
+            partners[index] = lexer.positions[-1]
+            lexer.pop()
+        else:
+            lexer.feed(char)
+    return partners
+
+
+def _closes(closer: str, opened: str) -> bool:
+    return opened == PAIRS[closer] or (closer == "}" and opened == BLOCK)

@@ -3,19 +3,42 @@ expected insert text), grouped by behaviour.  Adding a case needs no code."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from fim_lsp.postprocess import context_at, is_settled, postprocess, replacement
-from fim_lsp.templates import QWEN
+from fim_lsp.templates import QWEN, TEMPLATES, FimTemplate
 
 CASES = sorted((Path(__file__).parent / "postprocess_cases").glob("*/*.txt"))
 CURSOR = "<|cursor|>"
+RANGE_END = "<|end|>"  # where the item's range must end; at the cursor when absent
+SECTIONS = ("settings", "document", "model", "expected")
 
 
-def parse(path: Path) -> tuple[str, int, str, str]:
-    sections = dict.fromkeys(("document", "model", "expected"), "")
+@dataclass(frozen=True)
+class Case:
+    text: str
+    offset: int
+    range_end: int
+    model: str
+    expected: str
+    max_lines: int
+    template: FimTemplate
+    language: str
+
+    def context(self):
+        return context_at(
+            self.text, self.offset, self.max_lines, self.template.special_tokens, self.language
+        )
+
+
+def parse(path: Path) -> Case:
+    """Sections ``--- settings`` (optional: ``maxLines``, ``template``, ``language``),
+    ``--- document`` (with the cursor and optionally the range end), ``--- model``, ``---
+    expected`` (the insert text)."""
+    sections = dict.fromkeys(SECTIONS, "")
     current = None
     for line in path.read_text(encoding="utf-8").split("\n"):
         if line.startswith("--- ") and line[4:] in sections:
@@ -23,25 +46,47 @@ def parse(path: Path) -> tuple[str, int, str, str]:
             continue
         assert current is not None, f"{path}: text before the first section"
         sections[current] += line + "\n"
+    settings = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in sections["settings"].split("\n"))
+        if key.strip()
+    )
     document, model, expected = (sections[k][:-1] for k in ("document", "model", "expected"))
     offset = document.index(CURSOR)
-    return document.replace(CURSOR, ""), offset, model, expected
+    document = document.replace(CURSOR, "")
+    range_end = document.find(RANGE_END)
+    document = document.replace(RANGE_END, "")
+    return Case(
+        text=document,
+        offset=offset,
+        range_end=offset if range_end < 0 else range_end,
+        model=model,
+        expected=expected,
+        max_lines=int(settings.get("maxLines", 8)),
+        template=TEMPLATES[settings.get("template", "qwen")],
+        language=settings.get("language", ""),
+    )
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_golden_case(path: Path):
-    text, offset, model, expected = parse(path)
-    context = context_at(text, offset, max_lines=8, special_tokens=QWEN.special_tokens)
-    completion = postprocess(model, context)
-    insert_text = replacement(completion, text, offset)[0] if completion else ""
-    assert insert_text == expected
+    case = parse(path)
+    completion = postprocess(case.model, case.context())
+    insert_text, range_end = (
+        replacement(completion, case.text, case.offset, case.language)
+        if completion
+        else ("", case.range_end)
+    )
+    assert insert_text == case.expected
+    assert range_end == case.range_end
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_golden_case_settles_without_changing_the_answer(path: Path):
     # The stream is closed at the first settled prefix: it must give the full answer's result.
-    text, offset, model, _ = parse(path)
-    context = context_at(text, offset, max_lines=8, special_tokens=QWEN.special_tokens)
+    case = parse(path)
+    context = case.context()
+    model = case.model
     settled = next((i for i in range(len(model) + 1) if is_settled(model[:i], context)), None)
     if settled is not None:
         assert postprocess(model[:settled], context) == postprocess(model, context)
@@ -49,7 +94,17 @@ def test_golden_case_settles_without_changing_the_answer(path: Path):
 
 def test_there_are_cases_in_every_group():
     groups = {path.parent.name for path in CASES}
-    assert {"scope", "mid_line", "closers", "suffix_overlap", "special_tokens", "blank"} <= groups
+    assert {
+        "scope",
+        "branches",
+        "continuation",
+        "repetition",
+        "mid_line",
+        "closers",
+        "suffix_overlap",
+        "special_tokens",
+        "blank",
+    } <= groups
 
 
 def context(document: str):
