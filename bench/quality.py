@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import random
 import sys
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ from pygls.lsp.client import LanguageClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "server")]
 
+from fim_lsp.postprocess import FILTERS, context_at, replacement  # noqa: E402
+from fim_lsp.syntax_gate import gate_syntax  # noqa: E402
+from fim_lsp.templates import QWEN  # noqa: E402
 from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
 from tests.support.holes import CLASSES, KINDS, Hole, answers, corpus, cut_holes  # noqa: E402
 
@@ -162,6 +166,41 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def gate_report(cases: list[tuple[Hole, str]]) -> str:
+    """What the syntax gate changes, in process over the same answers plus each answer with a
+    stray closer (a model's ``))``): wrong items it removed or mended vs right ones it lost."""
+    removed = lost = changed = total = 0
+    timings: list[float] = []
+    for hole, raw in cases:
+        for answer in (raw, raw + ")"):
+            total += 1
+            context = context_at(hole.document, hole.offset, 8, QWEN.special_tokens, hole.language)
+            results = []
+            for gated in (False, True):
+                text = answer
+                for step in FILTERS:
+                    if step is gate_syntax and not gated:
+                        continue
+                    started = time.perf_counter()
+                    text = step(text, context)
+                    if step is gate_syntax:
+                        timings.append(time.perf_counter() - started)
+                insert, end = replacement(text, hole.document, hole.offset, hole.language)
+                applied = hole.document[: hole.offset] + insert + hole.document[end:]
+                results.append((text, applied == hole.truth if text else None))
+            (plain, plain_right), (gated_text, gated_right) = results
+            if plain != gated_text:
+                changed += 1
+                removed += plain_right is False and gated_right is not False
+                lost += plain_right is True and gated_right is not True
+    timings.sort()
+    return (
+        f"syntax gate: {changed} of {total} items changed; {removed} wrong items removed or "
+        f"mended, {lost} right items lost; {1e6 * timings[len(timings) // 2]:.0f} us median, "
+        f"{1e6 * timings[int(len(timings) * 0.95)]:.0f} us p95 per item"
+    )
+
+
 def show(outcomes: list[Outcome], cls: str, limit: int) -> None:
     wrong = [o for o in outcomes if o.cls == cls and not o.right]
     for outcome in wrong[:limit]:
@@ -203,6 +242,7 @@ async def main() -> None:
     languages = Counter(hole.language for hole in holes)
     print(f"{len(holes)} holes ({', '.join(f'{n} {lang}' for lang, n in languages.items())})")
     print(table(outcomes))
+    print(gate_report([case for cls in CLASSES if cls != "blank" for case in by_class[cls]]))
     if args.show:
         show(outcomes, args.show, args.limit)
 

@@ -17,23 +17,39 @@ from fim_lsp.postprocess import CompletionContext, is_settled
 class Answer:
     """The open stream of one request and the text read from it so far."""
 
-    def __init__(self, chunks: AsyncGenerator[str, None], on_close: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        chunks: AsyncGenerator[str, None],
+        on_close: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._chunks = chunks
+        self._clock = clock
         self._on_close: Callable[[], None] | None = on_close
         self.raw = ""
         self.ended = False
         self.first_chunk_at: float | None = None
+        self.opened_at = self._clock()
 
-    async def read_until_settled(self, start: int, context: CompletionContext) -> str:
-        """Read until ``raw[start:]`` cannot change its suggestion, or the answer ends."""
+    async def read_until_settled(
+        self, start: int, context: CompletionContext, lines_after: float | None = None
+    ) -> str:
+        """Read until ``raw[start:]`` cannot change its suggestion, or the answer ends.  Past
+        ``lines_after`` (on ``clock``), whole lines are enough: they are returned
+        and the rest of the block can follow."""
         while not self.ended and not is_settled(self.raw[start:], context):
+            if lines_after is not None and self._clock() >= lines_after:
+                read = self.raw[start:]
+                whole_lines = read[: max(0, read.rfind("\n"))]
+                if whole_lines.strip():
+                    return whole_lines
             try:
                 chunk = await anext(self._chunks)
             except StopAsyncIteration:
                 self.ended = True
                 break
             if self.first_chunk_at is None:
-                self.first_chunk_at = time.perf_counter()
+                self.first_chunk_at = self._clock()
             self.raw += chunk
         return self.raw[start:]
 
