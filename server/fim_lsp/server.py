@@ -208,14 +208,18 @@ async def _complete_with_selection(
     applied = text[:start] + selected.text + text[end:]
     uri = params.text_document.uri
     document = ls.workspace.text_documents[uri]
-    snapshot = Snapshot(
-        uri, to_fs_path(uri) or uri, applied, start + len(selected.text), document.language_id or ""
-    )
+    cursor = start + len(selected.text)
+    snapshot = Snapshot(uri, to_fs_path(uri) or uri, applied, cursor, document.language_id or "")
     suggestion = await ls.engine.complete(snapshot, invoked=True)
     if suggestion is None:
         return None
     texts = [selected.text + text for text in (suggestion.text, *suggestion.alternatives)]
-    return _items(uri, suggestion.id, texts, start_pos, end_pos)
+    # Past the selected item, the suggestion replaces what it replaces in the applied text
+    # (the closers right of the cursor): the same characters follow ``end`` in the document.
+    replaced_end = end + suggestion.replace_to - cursor
+    line = start_pos.line
+    range_end = types.Position(line, units(text[starts[line] : replaced_end], encoding))
+    return _items(uri, suggestion.id, texts, start_pos, range_end)
 
 
 def _item_id(arguments: tuple[Any, ...]) -> str:

@@ -6,7 +6,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import API_KEY
-from tests.e2e.helpers import ask, insert, open_document
+from tests.e2e.helpers import ask, inline_params, insert, open_document
 from tests.support.fake_provider import FakeProvider, Reply
 
 QWEN_STOPS = [
@@ -179,3 +179,24 @@ async def test_each_configuration_change_replaces_the_previous_one(
     await ask(client, uri, 1, 3)
 
     assert [r.body["max_tokens"] for r in fake.received] == [64, 128]
+
+
+async def test_suggest_widget_item_replaces_the_closers_it_retypes(
+    client: LanguageClient, fake: FakeProvider
+):
+    # `print(fo|)` with `foo` selected in the suggest widget: the item extends `foo` and runs
+    # through the `)` it retypes, so the line becomes `print(foo(x))`, never `print(foo(x)))`.
+    fake.queue(Reply(text="(x))"))
+    uri = "file:///work/widget.py"
+    open_document(client, uri, "print(fo)\n")
+    params = inline_params(uri, 0, 8, types.InlineCompletionTriggerKind.Automatic)
+    params.context.selected_completion_info = types.SelectedCompletionInfo(
+        range=types.Range(types.Position(0, 6), types.Position(0, 8)), text="foo"
+    )
+
+    result = await client.text_document_inline_completion_async(params)
+
+    [item] = result.items
+    line = "print(fo)"
+    start, end = item.range.start.character, item.range.end.character
+    assert line[:start] + item.insert_text + line[end:] == "print(foo(x))"

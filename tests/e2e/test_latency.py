@@ -309,3 +309,27 @@ async def test_manual_trigger_offers_alternatives_and_accepting_one_prefetches_f
     received = await asyncio.to_thread(fake.wait_for_requests, 2)
     prefetch = received[1]
     assert prefetch.body["prompt"].startswith("<|fim_prefix|>value = second()<|fim_suffix|>")
+
+
+async def test_the_rest_of_an_answer_that_dedents_survives_an_accept(
+    client: LanguageClient, fake: FakeProvider
+):
+    # The model writes a whole body; two lines fit the first suggestion.  After the accept the
+    # cursor sits inside the `if`, and the rest (`return fib(...)`, one level out) is still
+    # the function's: it is the next suggestion, from the same answer.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"maxLines": 2})
+    )
+    body = ["if n < 2:\n", "        return n\n", "    return fib(n - 1) + fib(n - 2)\n"]
+    fake.queue(Reply(chunks=body, chunk_delay=0.05))
+    open_document(client, URI, "def fib(n):\n    \n")
+    [item] = await ask(client, URI, 1, 4)
+    assert item.insert_text == "if n < 2:\n        return n"
+
+    insert(client, URI, 2, 1, 4, item.insert_text)
+    await accept(client, item)
+    [following] = await ask(client, URI, 2, 16)
+
+    assert following.insert_text == "\n    return fib(n - 1) + fib(n - 2)"
+    numbers = await stats(client)
+    assert (len(fake.received), numbers["followUps"]) == (1, 1)
