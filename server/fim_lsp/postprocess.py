@@ -49,7 +49,7 @@ class CompletionContext:
     following: str
     max_lines: int
     special_tokens: tuple[str, ...]
-    preceding_text: str = ""  # the text before the cursor line (a window of it)
+    preceding: str = ""  # the text before the cursor line, from where it lexes safely
     language_id: str = ""
 
     @property
@@ -61,17 +61,6 @@ class CompletionContext:
     def lexer(self) -> Lexer:
         """What is open at the cursor."""
         return Lexer(self.language_id).feed(self.preceding + self.line_prefix, self.line_suffix)
-
-    @cached_property
-    def preceding(self) -> str:
-        """The text before the cursor line, from where reading it lexically is safe: the
-        window may begin inside a string that spans lines (a docstring), which an odd count of
-        its delimiters gives away."""
-        text = self.preceding_text
-        for delimiter in ('"""', "'''", "`"):
-            if text.count(delimiter) % 2:
-                text = text[text.index(delimiter) + len(delimiter) :]
-        return text
 
     @cached_property
     def scope(self) -> Scope:
@@ -89,16 +78,28 @@ def context_at(
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = _line_end(text, offset)
     reach = line_start - PRECEDING_CHARS
-    preceding_start = 0 if reach <= 0 else text.find("\n", reach) + 1  # from a line start
+    if reach <= 0:
+        preceding = text[:line_start]
+    else:
+        preceding = _lexable(text[text.find("\n", reach) + 1 : line_start])
     return CompletionContext(
         line_prefix=text[line_start:offset],
         line_suffix=text[offset:line_end].rstrip("\r"),
         following=text[line_end + 1 : line_end + 1 + FOLLOWING_CHARS],
         max_lines=max_lines,
         special_tokens=special_tokens,
-        preceding_text=text[preceding_start:line_start],
+        preceding=preceding,
         language_id=language_id,
     )
+
+
+def _lexable(window: str) -> str:
+    """A window cut from the middle of a file may begin inside a string that spans lines (a
+    docstring), which an odd count of its delimiters gives away: start after the first."""
+    for delimiter in ('"""', "'''", "`"):
+        if window.count(delimiter) % 2:
+            window = window[window.index(delimiter) + len(delimiter) :]
+    return window
 
 
 def _line_end(text: str, offset: int) -> int:
