@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from fim_lsp.closers import close_brackets
 from fim_lsp.lexical import BLOCK, PAIRS, Lexer, indent_of, is_closing_line
 from fim_lsp.syntax_gate import gate_syntax
 
@@ -29,7 +30,6 @@ PRECEDING_CHARS = 2000
 MAX_REPEATED_BLOCK = 3
 # A retyped line this long is recognised even when its whitespace differs.
 DISTINCTIVE_LENGTH = 12
-_QUOTES = "\"'`"
 _DEFINITION = re.compile(
     r"^\s*(export\s+)?(default\s+)?(async\s+)?(pub(\(\w+\))?\s+)?"
     r"(def|class|function|fn|func|local\s+function|interface|impl|struct|enum|module)\b"
@@ -61,6 +61,11 @@ class CompletionContext:
     def lexer(self) -> Lexer:
         """What is open at the cursor."""
         return Lexer(self.language_id).feed(self.preceding + self.line_prefix, self.line_suffix)
+
+    @property
+    def reaches_end(self) -> bool:
+        """Whether ``following`` runs to the end of the document."""
+        return len(self.following) < FOLLOWING_CHARS
 
     @cached_property
     def scope(self) -> Scope:
@@ -398,53 +403,3 @@ def replacement(completion: str, text: str, offset: int, language_id: str = "") 
     if line_suffix.strip() and rest_is_closers(line_suffix):
         return close_brackets(completion, line_suffix, context.lexer), offset + len(line_suffix)
     return completion, offset
-
-
-def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
-    """Insert text for an item that replaces through line end: of the closers right of the
-    cursor, those whose partner the completion did not close itself are appended, so brackets
-    and quotes are neither doubled nor lost.  ``at_cursor`` has read the document up to the
-    cursor."""
-    partners = _partners(line_suffix, at_cursor)
-    lexer = at_cursor.copy().feed(completion, line_suffix)
-    still_open = set(lexer.positions)
-    # The string open at the cursor, if the completion finished it: its quote is retyped.
-    retyped_quote = at_cursor.quote if at_cursor.quote and not lexer.quote else ""
-    kept = ""
-    for index, char in enumerate(line_suffix):
-        if char == retyped_quote and not lexer.quote:
-            retyped_quote = ""
-            continue
-        if lexer.quote or char.isspace() or char in _QUOTES:
-            kept += char  # a string of the user's, or inside one: every character is theirs
-            lexer.feed(char)
-        elif char in PAIRS:
-            partner = partners.get(index)
-            if partner is not None and partner in still_open:
-                kept += char  # it still closes what it closed before
-                if lexer.positions and lexer.positions[-1] == partner:
-                    lexer.pop()
-            elif partner is None and lexer.stack and _closes(char, lexer.stack[-1]):
-                kept += char  # it closes what the completion opened
-                lexer.pop()
-        elif not completion.rstrip().endswith(char):
-            kept += char
-    return completion + kept.rstrip()
-
-
-def _partners(line_suffix: str, at_cursor: Lexer) -> dict[int, int]:
-    """For each closer right of the cursor, where the bracket it closes in the document was
-    opened."""
-    lexer = at_cursor.copy()
-    partners = {}
-    for index, char in enumerate(line_suffix):
-        if char in PAIRS and not lexer.quote and lexer.stack and _closes(char, lexer.stack[-1]):
-            partners[index] = lexer.positions[-1]
-            lexer.pop()
-        else:
-            lexer.feed(char)
-    return partners
-
-
-def _closes(closer: str, opened: str) -> bool:
-    return opened == PAIRS[closer] or (closer == "}" and opened == BLOCK)

@@ -104,6 +104,7 @@ def test_there_are_cases_in_every_group():
         "suffix_overlap",
         "special_tokens",
         "blank",
+        "syntax_gate",
     } <= groups
 
 
