@@ -4,7 +4,7 @@ and quotes are neither doubled nor lost."""
 
 from __future__ import annotations
 
-from fim_lsp.lexical import BLOCK, PAIRS, Lexer
+from fim_lsp.lexical import PAIRS, Lexer, closes
 
 QUOTES = "\"'`"
 
@@ -14,26 +14,36 @@ def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
     cursor, those whose partner the completion did not close itself are appended, so brackets
     and quotes are neither doubled nor lost.  ``at_cursor`` has read the document up to the
     cursor."""
-    partners = _partners(line_suffix, at_cursor)
+    partners, orphan_quote = _partners(line_suffix, at_cursor)
     lexer = at_cursor.copy().feed(completion, line_suffix)
     still_open = set(lexer.positions)
     # The string open at the cursor, if the completion finished it: its quote is retyped.
     retyped_quote = at_cursor.quote if at_cursor.quote and not lexer.quote else ""
+
+    def _closed_already(at: int) -> bool:
+        partner = partners.get(at)
+        return at == orphan_quote or (partner is not None and partner not in still_open)
+
     kept = ""
-    for index, char in enumerate(line_suffix):
-        if char == retyped_quote and not lexer.quote:
+    index = 0
+    while index < len(line_suffix):
+        char = line_suffix[index]
+        index += 1
+        if retyped_quote and line_suffix.startswith(retyped_quote, index - 1):
+            index += len(retyped_quote) - 1
             retyped_quote = ""
-            continue
-        if lexer.quote or char.isspace() or char in QUOTES:
+        elif char in QUOTES and not lexer.quote and _closed_already(index - 1):
+            continue  # it closed a string the completion has closed already
+        elif lexer.quote or char.isspace() or char in QUOTES:
             kept += char  # a string of the user's, or inside one: every character is theirs
             lexer.feed(char)
         elif char in PAIRS:
-            partner = partners.get(index)
+            partner = partners.get(index - 1)
             if partner is not None and partner in still_open:
                 kept += char  # it still closes what it closed before
                 if lexer.positions and lexer.positions[-1] == partner:
                     lexer.pop()
-            elif partner is None and lexer.stack and _closes(char, lexer.stack[-1]):
+            elif partner is None and lexer.stack and closes(char, lexer.stack[-1]):
                 kept += char  # it closes what the completion opened
                 lexer.pop()
         elif not completion.rstrip().endswith(char):
@@ -41,19 +51,23 @@ def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
     return completion + kept.rstrip()
 
 
-def _partners(line_suffix: str, at_cursor: Lexer) -> dict[int, int]:
+def _partners(line_suffix: str, at_cursor: Lexer) -> tuple[dict[int, int], int | None]:
     """For each closer right of the cursor, where the bracket it closes in the document was
-    opened."""
+    opened; and a quote there that opens a string the line never closes (its partner was
+    on the left, in what the completion now writes), if any."""
     lexer = at_cursor.copy()
     partners = {}
+    opened_at: int | None = None
+    resumed_from: int | None = None  # a string resumed when the code in its braces closed
     for index, char in enumerate(line_suffix):
-        if char in PAIRS and not lexer.quote and lexer.stack and _closes(char, lexer.stack[-1]):
+        if char in PAIRS and not lexer.quote and lexer.stack and closes(char, lexer.stack[-1]):
             partners[index] = lexer.positions[-1]
-            lexer.pop()
-        else:
-            lexer.feed(char)
-    return partners
-
-
-def _closes(closer: str, opened: str) -> bool:
-    return opened == PAIRS[closer] or (closer == "}" and opened == BLOCK)
+            resumed_from = partners[index] if len(lexer.pop()) > 1 else None
+            continue
+        if char in QUOTES and not lexer.quote:
+            opened_at = index
+        was_in_string = bool(lexer.quote)
+        lexer.feed(char)
+        if was_in_string and not lexer.quote and resumed_from is not None:
+            partners[index] = resumed_from  # it ends the string those braces were in
+    return partners, opened_at if lexer.quote and opened_at is not None else None

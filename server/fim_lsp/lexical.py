@@ -51,6 +51,7 @@ class Lexer:
     language_id: str = ""
     stack: list[str] = field(default_factory=list)
     quote: str = ""  # the open string's delimiter
+    interpolating: bool = False  # the open string holds code in braces (f-string, template)
     unmatched: list[str] = field(default_factory=list)  # closers with nothing to close
     positions: list[int] = field(default_factory=list)  # where each open entry was opened
     consumed: int = 0  # characters fed so far
@@ -60,6 +61,7 @@ class Lexer:
             self.language_id,
             list(self.stack),
             self.quote,
+            self.interpolating,
             list(self.unmatched),
             list(self.positions),
             self.consumed,
@@ -85,16 +87,7 @@ class Lexer:
         while index < length:
             char = text[index]
             if self.quote:
-                if char == "\\":
-                    index += 2
-                    continue
-                if text.startswith(self.quote, index):
-                    index += len(self.quote)
-                    self.quote = ""
-                    continue
-                if char == "\n" and len(self.quote) == 1 and self.quote != "`":
-                    self.quote = ""  # an unterminated one-line string ends with its line
-                index += 1
+                index = self._in_string(text, index)
                 continue
             if any(text.startswith(marker, index) for marker in comments):
                 end = text.find("\n", index)
@@ -103,6 +96,8 @@ class Lexer:
             if char in "\"'`":
                 triple = text[index : index + 3]
                 self.quote = triple if triple in ('"""', "'''") else char
+                prefix = text[max(0, index - 2) : index].lower()
+                self.interpolating = char == "`" or ("f" in prefix and prefix.isalpha())
                 index += len(self.quote)
                 continue
             if char in OPENERS:
@@ -112,7 +107,7 @@ class Lexer:
                 self.stack.append(BLOCK if char == "{" and blocks and at_line_end else char)
                 self.positions.append(self.consumed + index)
             elif char in PAIRS:
-                if self.stack and self.stack[-1] in (PAIRS[char], BLOCK if char == "}" else ""):
+                if self.stack and closes(char, self.stack[-1]):
                     self.pop()
                 else:
                     self.unmatched.append(char)
@@ -120,9 +115,40 @@ class Lexer:
         self.consumed += length
         return self
 
-    def pop(self) -> None:
-        self.stack.pop()
+    def _in_string(self, text: str, index: int) -> int:
+        """Read on inside the open string from ``index``; returns where to go on."""
+        char = text[index]
+        if char == "\\":
+            return index + 2
+        if text.startswith(self.quote, index):
+            end = index + len(self.quote)
+            self.quote = ""
+            return end
+        opener = "${" if self.quote == "`" else "{"
+        if self.interpolating and text.startswith(opener, index):
+            if opener == "{" and text.startswith("{{", index):
+                return index + 2  # an escaped brace
+            self.stack.append("{" + self.quote)  # code until its brace closes, then the string
+            self.positions.append(self.consumed + index)
+            self.quote = ""
+            return index + len(opener)
+        if char == "\n" and len(self.quote) == 1 and self.quote != "`":
+            self.quote = ""  # an unterminated one-line string ends with its line
+        return index + 1
+
+    def pop(self) -> str:
+        """Close the innermost open entry; closing a brace of a string's code resumes it."""
+        entry = self.stack.pop()
         self.positions.pop()
+        if len(entry) > 1 and entry != BLOCK:
+            self.quote, self.interpolating = entry[1:], True
+        return entry
+
+
+def closes(closer: str, entry: str) -> bool:
+    """Whether ``closer`` closes the open ``entry`` (a bracket, a brace block, or the brace of
+    code inside a string)."""
+    return entry == PAIRS[closer] or (closer == "}" and (entry == BLOCK or entry[0] == "{"))
 
 
 def indent_of(line: str) -> int:

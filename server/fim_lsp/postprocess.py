@@ -36,6 +36,7 @@ _DEFINITION = re.compile(
     r"|^\s*(public\s+|private\s+|protected\s+|static\s+|async\s+)*[\w$.:]+\s*=\s*(async\s*)?"
     r"(function\b|\([^)]*\)\s*=>)"
     r"|^\s*(public\s+|private\s+|protected\s+|static\s+|async\s+|get\s+|set\s+)*"
+    r"(?!(if|for|while|switch|catch|with|return|elseif|function)\b)"
     r"[\w$]+\s*\([^)]*\)\s*(:\s*[^{]+)?\{\s*$"
 )
 _OPENER_ENDS = (":", "{", "(", "[", "then", "do", "else", "->", "=>")
