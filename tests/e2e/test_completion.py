@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -200,3 +202,18 @@ async def test_suggest_widget_item_replaces_the_closers_it_retypes(
     line = "print(fo)"
     start, end = item.range.start.character, item.range.end.character
     assert line[:start] + item.insert_text + line[end:] == "print(foo(x))"
+
+
+async def test_a_model_in_a_loop_is_shown_once_and_its_stream_closed(
+    client: LanguageClient, fake: FakeProvider
+):
+    line = "\n            raise JSONDecodeError('Unterminated string', s, begin)"
+    fake.queue(Reply(chunks=[line] * 40, chunk_delay=0.05))
+    uri = "file:///work/loop.py"
+    open_document(client, uri, "def scan(s, begin):\n    while True:\n        if s is None:\n")
+
+    [item] = await ask(client, uri, 2, 21)
+
+    assert item.insert_text == line
+    closed = await asyncio.to_thread(fake.wait_for_close)
+    assert closed.chunks_sent < 10  # the loop was seen at its first repeat, not after 40

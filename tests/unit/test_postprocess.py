@@ -147,3 +147,10 @@ def test_leaked_special_token_settles_at_once():
 def test_range_runs_through_closers_only():
     assert replacement('"a"', "print()\n", 6) == ('"a")', 7)
     assert replacement("a", "f(, b)\n", 2) == ("a", 2)
+
+
+def test_a_loop_settles_at_its_first_repeat():
+    loop = context(f"if chunk is None:{CURSOR}\n")
+    assert not is_settled("\n    raise Stop()\n", loop)
+    assert is_settled("\n    raise Stop()\n    raise Stop()\n", loop)
+    assert postprocess("\n    raise Stop()\n    raise Stop()\n", loop) == "\n    raise Stop()"
