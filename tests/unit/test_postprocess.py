@@ -154,3 +154,12 @@ def test_a_loop_settles_at_its_first_repeat():
     assert not is_settled("\n    raise Stop()\n", loop)
     assert is_settled("\n    raise Stop()\n    raise Stop()\n", loop)
     assert postprocess("\n    raise Stop()\n    raise Stop()\n", loop) == "\n    raise Stop()"
+
+
+def test_one_long_line_of_the_suffix_retyped_settles_at_once():
+    block = context(f"def f(x):\n    y = x{CURSOR}\n    return compute(y)\n")
+    assert is_settled("\n    z = y\n    return compute(y)\n", block)
+    assert postprocess("\n    z = y\n    return compute(y)\n", block) == "\n    z = y"
+    # A short line could be the answer's own: more of the suffix has to follow.
+    short = context(f"if (a) {{\n  x();{CURSOR}\n}}\nrun();\n")
+    assert not is_settled("\n  y();\n}\n", short)
