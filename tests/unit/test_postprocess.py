@@ -161,5 +161,6 @@ def test_one_long_line_of_the_suffix_retyped_settles_at_once():
     assert is_settled("\n    z = y\n    return compute(y)\n", block)
     assert postprocess("\n    z = y\n    return compute(y)\n", block) == "\n    z = y"
     # A short line could be the answer's own: more of the suffix has to follow.
-    short = context(f"if (a) {{\n  x();{CURSOR}\n}}\nrun();\n")
+    text = "if (a) {\n  x();\n}\nrun();\n"
+    short = context_at(text, text.index("\n}"), 8, QWEN.special_tokens)
     assert not is_settled("\n  y();\n}\n", short)
