@@ -53,12 +53,17 @@ class Outcome:
         return self.applied == self.hole.truth
 
 
+# A model's pace, so that a stream closed early is seen to stop (4 characters a chunk).
+CHUNK_DELAY_S = 0.003
+
+
 class ScriptedModel:
     """Streams the answer set for the next request in small chunks, cut at the first stop
     sequence it is sent (as DashScope, vLLM and llama.cpp do)."""
 
     def __init__(self) -> None:
         self.answer = ""
+        self.offered = 0  # chunks the model would have streamed, had nobody closed
 
     def reply(self, body: dict[str, Any]) -> Reply:
         text = self.answer
@@ -66,7 +71,8 @@ class ScriptedModel:
             if stop and stop in text:
                 text = text[: text.index(stop)]
         chunks = [text[i : i + 4] for i in range(0, len(text), 4)]
-        return Reply(chunks=chunks or [""])
+        self.offered += len(chunks)
+        return Reply(chunks=chunks or [""], chunk_delay=CHUNK_DELAY_S)
 
 
 def utf16_position(text: str, offset: int) -> types.Position:
@@ -93,6 +99,10 @@ def apply(text: str, item: types.InlineCompletionItem, cursor: int) -> str:
     else:
         start, end = utf16_offset(text, item.range.start), utf16_offset(text, item.range.end)
     return text[:start] + insert + text[end:]
+
+
+# Per class: chunks streamed before the server closed the stream, and chunks on offer.
+streamed: dict[str, tuple[int, int]] = {}
 
 
 async def run_class(cls: str, cases: list[tuple[Hole, str]], server: str) -> list[Outcome]:
@@ -137,6 +147,7 @@ async def run_class(cls: str, cases: list[tuple[Hole, str]], server: str) -> lis
     client.exit(None)
     await client.stop()
     fake.stop()
+    streamed[cls] = (sum(r.chunks_sent for r in fake.received), model.offered)
     return outcomes
 
 
@@ -255,6 +266,10 @@ async def main() -> None:
     languages = Counter(hole.language for hole in holes)
     print(f"{len(holes)} holes ({', '.join(f'{n} {lang}' for lang, n in languages.items())})")
     print(table(outcomes))
+    print(
+        "chunks streamed of those on offer: "
+        + ", ".join(f"{cls} {sent}/{offered}" for cls, (sent, offered) in streamed.items())
+    )
     print(gate_report([case for cls in CLASSES if cls != "blank" for case in by_class[cls]]))
     if args.show:
         show(outcomes, args.show, args.limit)
