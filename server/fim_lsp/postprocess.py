@@ -275,9 +275,9 @@ def _same(lines: list[str], others: list[str]) -> bool:
 
 def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
     """Cut where the completion starts re-typing the code that follows the cursor: the next
-    lines, blank lines and whitespace aside.  One long line retyped is proof enough (so the
-    stream closes at once); short ones (``}``, ``try:``) must match their indentation and be
-    followed by more of the suffix, or end the answer."""
+    lines, blank lines and whitespace aside.  One long line, or one closer, retyped is proof
+    enough (so the stream closes at once); other short ones (``try:``, ``pass``) must match
+    their indentation and be followed by more of the suffix, or end the answer."""
     upcoming = [line for line in context.following.split("\n") if line.strip()][:8]
     if not upcoming:
         return text
@@ -291,8 +291,10 @@ def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
             tail[matched], upcoming[matched]
         ):
             matched += 1
-        distinctive = matched and len(upcoming[0].strip()) >= DISTINCTIVE_LENGTH
-        if matched and (distinctive or matched == len(tail) or matched >= min(3, len(upcoming))):
+        # A long line, or a closer at the same indentation (two in a row cannot both be
+        # right), retyped is proof enough.
+        proof = len(upcoming[0].strip()) >= DISTINCTIVE_LENGTH or is_closing_line(upcoming[0])
+        if matched and (proof or matched == len(tail) or matched >= min(3, len(upcoming))):
             return "\n".join(lines[:index])
     return text
 

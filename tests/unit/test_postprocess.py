@@ -161,6 +161,7 @@ def test_one_long_line_of_the_suffix_retyped_settles_at_once():
     assert is_settled("\n    z = y\n    return compute(y)\n", block)
     assert postprocess("\n    z = y\n    return compute(y)\n", block) == "\n    z = y"
     # A short line could be the answer's own: more of the suffix has to follow.
-    text = "if (a) {\n  x();\n}\nrun();\n"
-    short = context_at(text, text.index("\n}"), 8, QWEN.special_tokens)
-    assert not is_settled("\n  y();\n}\n", short)
+    text = "try:\n    x()\n    pass\nexcept E:\n    y()\n"
+    short = context_at(text, text.index("\n    pass"), 8, QWEN.special_tokens)
+    assert not is_settled("\n    z()\n    pass\n", short)
+    assert is_settled("\n    z()\n    pass\nexcept E:\n    y()\n", short)
