@@ -43,7 +43,9 @@ def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
                 kept += char  # it still closes what it closed before
                 if lexer.positions and lexer.positions[-1] == partner:
                     lexer.pop()
-            elif partner is None and lexer.stack and closes(char, lexer.stack[-1]):
+            elif lexer.stack and closes(char, lexer.stack[-1]) and (
+                partner is None or lexer.positions[-1] >= at_cursor.consumed
+            ):
                 kept += char  # it closes what the completion opened
                 lexer.pop()
         elif not completion.rstrip().endswith(char):
