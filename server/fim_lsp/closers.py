@@ -4,17 +4,26 @@ and quotes are neither doubled nor lost."""
 
 from __future__ import annotations
 
-from fim_lsp.lexical import PAIRS, Lexer, closes
+from typing import TYPE_CHECKING
+
+from fim_lsp.lexical import BLOCK, PAIRS, Lexer, closes
+
+if TYPE_CHECKING:
+    from fim_lsp.postprocess import CompletionContext
 
 QUOTES = "\"'`"
 
 
-def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
+def close_brackets(completion: str, context: CompletionContext) -> str:
     """Insert text for an item that replaces through line end: of the closers right of the
     cursor, those whose partner the completion did not close itself are appended, so brackets
-    and quotes are neither doubled nor lost.  ``at_cursor`` has read the document up to the
-    cursor."""
+    and quotes are neither doubled nor lost.  Where the document is missing a closer (a
+    bracket open at the cursor that nothing closes), the closers right of the cursor close
+    whatever is open once the completion is in."""
+    line_suffix, at_cursor = context.line_suffix, context.lexer
     partners, orphan_quote = _partners(line_suffix, at_cursor)
+    if _missing_a_closer(context):
+        partners = {}
     lexer = at_cursor.copy().feed(completion, line_suffix)
     still_open = set(lexer.positions)
     # The string open at the cursor, if the completion finished it: its quote is retyped.
@@ -51,6 +60,19 @@ def close_brackets(completion: str, line_suffix: str, at_cursor: Lexer) -> str:
         elif not completion.rstrip().endswith(char):
             kept += char
     return completion + kept.rstrip()
+
+
+def _missing_a_closer(context: CompletionContext) -> bool:
+    """Whether a bracket open at the cursor is never closed in the text that follows (looked
+    at as far as the window reaches: brackets opened above the cursor's line count only when
+    it reaches the end of the document)."""
+    at_cursor = context.lexer
+    after = at_cursor.copy().feed(context.line_suffix + "\n" + context.following)
+    never_closed = set(after.positions) & {
+        at for entry, at in at_cursor.opened_at if entry != BLOCK
+    }
+    line_start = len(context.preceding)
+    return any(at >= line_start or context.reaches_end for at in never_closed)
 
 
 def _partners(line_suffix: str, at_cursor: Lexer) -> tuple[dict[int, int], int | None]:

@@ -406,5 +406,5 @@ def replacement(completion: str, text: str, offset: int, language_id: str = "") 
     context = context_at(text, offset, 1, (), language_id)
     line_suffix = context.line_suffix
     if line_suffix.strip() and rest_is_closers(line_suffix):
-        return close_brackets(completion, line_suffix, context.lexer), offset + len(line_suffix)
+        return close_brackets(completion, context), offset + len(line_suffix)
     return completion, offset

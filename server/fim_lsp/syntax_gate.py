@@ -56,7 +56,7 @@ def _parses_no_worse(text: str, context: CompletionContext) -> bool:
     before, after, indent = region
     first_item_line = before.count("\n") + 1
     # As the editor will apply it: the closers right of the cursor replaced.
-    item = close_brackets(text, context.line_suffix, context.lexer)
+    item = close_brackets(text, context)
     error = _first_error(before + _dedented(item, indent) + after)
     if error is None or any(sign in error.msg for sign in _UNFINISHED):
         return True  # an item may leave its code unfinished: the next one goes on with it
