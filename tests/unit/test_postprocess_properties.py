@@ -16,6 +16,7 @@ from tests.support.holes import Hole, Source, answers, corpus, cut_holes
 
 MAX_LINES = 8
 # Derandomized: the same holes on every run, so a failure is a change in the code, not luck.
+EXAMPLES = settings(max_examples=150, deadline=None, derandomize=True, database=None)
 
 
 @cache
@@ -35,7 +36,7 @@ def applied(hole: Hole, raw: str) -> str:
     return hole.document[: hole.offset] + insert + hole.document[end:]
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@EXAMPLES
 @given(st.integers(0, 10**6), st.sampled_from(["mid_line", "whole_line", "auto_closed"]))
 def test_a_true_middle_within_a_line_survives(seed: int, kind: str):
     hole = hole_for(seed, kind)
@@ -43,7 +44,7 @@ def test_a_true_middle_within_a_line_survives(seed: int, kind: str):
         assert applied(hole, hole.middle) == hole.truth
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@EXAMPLES
 @given(st.integers(0, 10**6), st.sampled_from(["mid_line", "whole_line", "block", "auto_closed"]))
 def test_settling_early_never_changes_the_answer(seed: int, kind: str):
     hole = hole_for(seed, kind)
