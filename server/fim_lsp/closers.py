@@ -52,8 +52,10 @@ def close_brackets(completion: str, context: CompletionContext) -> str:
                 kept += char  # it still closes what it closed before
                 if lexer.positions and lexer.positions[-1] == partner:
                     lexer.pop()
-            elif lexer.stack and closes(char, lexer.stack[-1]) and (
-                partner is None or lexer.positions[-1] >= at_cursor.consumed
+            elif (
+                lexer.stack
+                and closes(char, lexer.stack[-1])
+                and (partner is None or lexer.positions[-1] >= at_cursor.consumed)
             ):
                 kept += char  # it closes what the completion opened
                 lexer.pop()
