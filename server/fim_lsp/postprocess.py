@@ -28,8 +28,6 @@ FOLLOWING_CHARS = 2000
 PRECEDING_CHARS = 2000
 # How many lines the repetition rule compares as one repeated unit.
 MAX_REPEATED_BLOCK = 3
-# A retyped line this long is recognised even when its whitespace differs.
-DISTINCTIVE_LENGTH = 12
 _DEFINITION = re.compile(
     r"^\s*(export\s+)?(default\s+)?(async\s+)?(pub(\(\w+\))?\s+)?"
     r"(def|class|function|fn|func|local\s+function|interface|impl|struct|enum|module)\b"
@@ -275,9 +273,8 @@ def _same(lines: list[str], others: list[str]) -> bool:
 
 def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
     """Cut where the completion starts re-typing the code that follows the cursor: the next
-    lines, blank lines and whitespace aside.  One long line, or one closer, retyped is proof
-    enough (so the stream closes at once); other short ones (``try:``, ``pass``) must match
-    their indentation and be followed by more of the suffix, or end the answer."""
+    lines, blank lines and spacing aside.  Two lines, or one closer, retyped are proof
+    enough, so the stream closes there."""
     upcoming = [line for line in context.following.split("\n") if line.strip()][:8]
     if not upcoming:
         return text
@@ -291,20 +288,19 @@ def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
             tail[matched], upcoming[matched]
         ):
             matched += 1
-        # A long line, or a closer at the same indentation (two in a row cannot both be
-        # right), retyped is proof enough.
-        proof = len(upcoming[0].strip()) >= DISTINCTIVE_LENGTH or is_closing_line(upcoming[0])
-        if matched and (proof or matched == len(tail) or matched >= min(3, len(upcoming))):
+        # Two lines retyped, or one closer at its own indentation (two in a row cannot both
+        # be right), are proof enough; one other line may be the answer's own (the same
+        # statement in another branch), unless the answer ends with it.
+        proof = matched >= 2 or is_closing_line(upcoming[0])
+        if matched and (proof or matched == len(tail) or matched == len(upcoming)):
             return "\n".join(lines[:index])
     return text
 
 
 def _retyped(line: str, upcoming: str) -> bool:
-    """Short lines (``}``, ``try:``, ``end``) recur everywhere: only the same indentation makes
-    them the same line.  Longer ones are the same whatever their whitespace."""
-    if len(upcoming.strip()) < DISTINCTIVE_LENGTH:
-        return line.rstrip() == upcoming.rstrip()
-    return line.split() == upcoming.split()
+    """The same line: the same indentation (the same statement one level out is another
+    line) and the same words, however they are spaced."""
+    return indent_of(line) == indent_of(upcoming) and line.split() == upcoming.split()
 
 
 def limit_scope(text: str, context: CompletionContext) -> str:

@@ -156,12 +156,22 @@ def test_a_loop_settles_at_its_first_repeat():
     assert postprocess("\n    raise Stop()\n    raise Stop()\n", loop) == "\n    raise Stop()"
 
 
-def test_one_long_line_of_the_suffix_retyped_settles_at_once():
-    block = context(f"def f(x):\n    y = x{CURSOR}\n    return compute(y)\n")
-    assert is_settled("\n    z = y\n    return compute(y)\n", block)
-    assert postprocess("\n    z = y\n    return compute(y)\n", block) == "\n    z = y"
-    # A short line could be the answer's own: more of the suffix has to follow.
-    text = "try:\n    x()\n    pass\nexcept E:\n    y()\n"
-    short = context_at(text, text.index("\n    pass"), 8, QWEN.special_tokens)
-    assert not is_settled("\n    z()\n    pass\n", short)
-    assert is_settled("\n    z()\n    pass\nexcept E:\n    y()\n", short)
+def test_two_lines_of_the_suffix_retyped_settle_at_once():
+    block = context_at(
+        "def f(x):\n    y = x\n    z = g(y)\n    return compute(z)\n",
+        len("def f(x):\n    y = x"),
+        8,
+        QWEN.special_tokens,
+    )
+    assert not is_settled("\n    w = y\n    z = g(y)\n", block)
+    assert is_settled("\n    w = y\n    z = g(y)\n    return compute(z)\n", block)
+    assert postprocess("\n    w = y\n    z = g(y)\n    return compute(z)\n", block) == (
+        "\n    w = y"
+    )
+
+
+def test_a_line_of_the_suffix_in_another_branch_is_the_answers_own():
+    text = "for c in s:\n    if c == '(':\n\n        x.append(c)\n"
+    branch = context_at(text, text.index("\n\n") + 1, 8, QWEN.special_tokens)
+    answer = "        x.append(c)\n    elif c == ')':\n        depth -= 1"
+    assert postprocess(answer, branch) == answer
