@@ -217,7 +217,7 @@ def _camel(name: str) -> str:
 def _coerce(name: str, value: Any, source: str) -> Any:
     """Check a raw value's type against the field; env strings are parsed here too."""
     kind = _FIELDS[name].type
-    wrong = SettingsError(f"{source}: {_camel(name)} must be {_describe(kind)}, got {value!r}")
+    wrong = SettingsError(f"{source}: {_camel(name)} must be {_describe(str(kind))}, got {value!r}")
     if kind == "bool":
         if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false"):
             return value.lower() in ("1", "true", "yes", "on")

@@ -41,7 +41,7 @@ class Stats:
     typed_ahead_s: deque[float] = field(default_factory=_samples)
 
     def as_dict(self) -> dict[str, object]:
-        counters = {
+        counters: dict[str, object] = {
             "requests": self.requests,
             "cancelled": self.cancelled,
             "errors": self.errors,

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from fim_lsp.engine import Engine, Timing
+from fim_lsp.engine import Engine
 from fim_lsp.notices import Severity
 from fim_lsp.positions import line_starts, offset_at
 from fim_lsp.providers import make_provider
@@ -43,7 +43,6 @@ async def complete(settings: Settings, args: argparse.Namespace) -> int:
         print(f"fim-lsp: line {args.line} is past the end of {args.file}", file=sys.stderr)
         return 2
     engine = Engine(settings, _print_notice)
-    timing = Timing()
     snapshot = Snapshot(
         args.file.as_uri() if args.file.is_absolute() else str(args.file),
         str(args.file),
@@ -51,14 +50,15 @@ async def complete(settings: Settings, args: argparse.Namespace) -> int:
         offset,
     )
     try:
-        suggestion = await engine.complete(snapshot, invoked=True, timing=timing)
+        suggestion = await engine.complete(snapshot, invoked=True)
     finally:
         await engine.aclose()
-    if args.verbose:
+    timing = engine.last_timing
+    if args.verbose and timing is not None:
         first = f"{timing.first_chunk_s * 1000:.0f} ms" if timing.first_chunk_s else "n/a"
         print(
             f"prompt: {timing.prompt_tokens} tokens ({engine.counter.name}); first chunk: {first}; "
-            f"answer: {timing.total_s * 1000:.0f} ms{' (cache)' if timing.from_cache else ''}",
+            f"answer: {timing.total_s * 1000:.0f} ms",
             file=sys.stderr,
         )
     if suggestion is None:

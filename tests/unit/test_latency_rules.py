@@ -10,7 +10,7 @@ def snap(text: str, offset: int) -> Snapshot:
 
 
 def test_typed_since_sees_only_insertions_at_the_cursor():
-    before = snap("x = \ny", 4)
+    before = snap("x = \ny", 4).state
     assert typed_since(before, snap("x = fo\ny", 6)) == "fo"
     assert typed_since(before, snap("x = \ny", 4)) == ""
     assert typed_since(before, snap("x =\ny", 3)) is None  # backspace
@@ -19,7 +19,7 @@ def test_typed_since_sees_only_insertions_at_the_cursor():
 
 
 def test_continue_typed_gives_the_rest_and_shifts_the_range():
-    before = snap("print()\n", 6)
+    before = snap("print()\n", 6).state
     shown = Suggestion('"hi")', 7, "id1")
     rest = continue_typed(before, shown, snap('print("h)\n', 8))
     assert rest == Suggestion('i")', 9, "id1")

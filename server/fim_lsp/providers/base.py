@@ -8,7 +8,7 @@ onto them.  Messages never contain the API key.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -62,8 +62,8 @@ class BadResponseError(ProviderError):
 class Provider(Protocol):
     name: str
 
-    def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
-        """Yield completion text as it arrives; closing the iterator closes the HTTP stream."""
+    def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
+        """Yield completion text as it arrives; closing the generator closes the HTTP stream."""
         ...
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
@@ -82,7 +82,9 @@ async def collect(stream: AsyncIterator[str]) -> str:
 
 
 async def repeated_alternatives(
-    stream: Callable[[CompletionRequest], AsyncIterator[str]], request: CompletionRequest, n: int
+    stream: Callable[[CompletionRequest], AsyncGenerator[str, None]],
+    request: CompletionRequest,
+    n: int,
 ) -> list[str]:
     """For APIs without ``n``: ask ``n`` times at once and keep the distinct answers."""
     answers = await asyncio.gather(*(collect(stream(request)) for _ in range(n)))

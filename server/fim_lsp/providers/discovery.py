@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -138,7 +138,7 @@ class Discovering:
                 self.name = self._found.name
             return self._found
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         provider = await self._provider()
         async for chunk in provider.stream(request):
             yield chunk

@@ -3,7 +3,7 @@ a piece of text, the last one flagged as the end; an optional bearer key."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -35,7 +35,7 @@ class LocalServerProvider:
     def body(self, request: CompletionRequest) -> dict[str, Any]:
         raise NotImplementedError
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         async with (
             TransportErrors(self.name, self._timeout),

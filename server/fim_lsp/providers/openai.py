@@ -13,7 +13,7 @@ object is accepted too.  Codestral streams chat-style ``delta.content`` instead 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +110,7 @@ class OpenAICompletions:
             return {"Accept": accept}
         return {"Authorization": f"Bearer {self._api_key}", "Accept": accept}
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         headers = self._headers("text/event-stream")
         async with (
             TransportErrors(self.name, self._timeout),

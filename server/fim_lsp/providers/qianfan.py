@@ -10,7 +10,7 @@ enforce all of them on our side, and clamp the temperature.  Failures arrive as 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any, Protocol
 
 import httpx
@@ -93,12 +93,12 @@ class QianfanCompletions:
             "stop": sendable_stops(request.stop),
         }
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         chunks = self._stream_results(request)
         async for text in enforce_stops(chunks, request.stop):
             yield text
 
-    async def _stream_results(self, request: CompletionRequest) -> AsyncIterator[str]:
+    async def _stream_results(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         if not self._has_keys:
             raise MissingKeyError(
                 "no AK/SK for qianfan: set apiKey (AK) and secretKey (SK), "

@@ -7,7 +7,7 @@ into a stop is held back.  Leaving the loop closes the upstream stream.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 
 
 def cut_at_stop(text: str, stops: Iterable[str]) -> tuple[str, bool]:
@@ -16,7 +16,9 @@ def cut_at_stop(text: str, stops: Iterable[str]) -> tuple[str, bool]:
     return (text, False) if cut < 0 else (text[:cut], True)
 
 
-async def enforce_stops(chunks: AsyncIterator[str], stops: tuple[str, ...]) -> AsyncIterator[str]:
+async def enforce_stops(
+    chunks: AsyncGenerator[str, None], stops: tuple[str, ...]
+) -> AsyncGenerator[str, None]:
     """Pass ``chunks`` through until a stop sequence appears in the text, even across chunks."""
     stops = tuple(stop for stop in stops if stop)
     pending = ""

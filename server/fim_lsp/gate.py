@@ -1,0 +1,92 @@
+"""Whether a completion may be asked for at all, and how a provider's failure changes that.
+
+Settings can switch completions off for everything, a language or a file; the provider can
+refuse our key (nothing more is sent until the settings change) or rate-limit us (nothing is
+sent for ``Retry-After`` seconds, or 1, 2, 4 … 60 s).  The user hears of each once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fim_lsp.exclusion import is_excluded
+from fim_lsp.notices import Notices, Severity
+from fim_lsp.providers.base import (
+    AuthError,
+    MissingKeyError,
+    ProviderError,
+    RateLimitError,
+    RejectedError,
+)
+from fim_lsp.settings import Settings
+from fim_lsp.snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+
+MAX_RATE_LIMIT_PAUSE_S = 60.0
+
+
+class Gate:
+    def __init__(self, settings: Settings, notices: Notices) -> None:
+        self._notices = notices
+        self.reset(settings)
+
+    def reset(self, settings: Settings) -> None:
+        """New settings: whatever the old ones were refused for may work now."""
+        self._settings = settings
+        self._blocked_reason: str | None = None
+        self._paused_until = 0.0
+        self._rate_limit_pause = 0.0
+        self._notices.clear()
+
+    def refusal(self, snapshot: Snapshot) -> str | None:
+        """Why this document gets no completion at all, or None."""
+        settings = self._settings
+        if snapshot.language_id and snapshot.language_id in settings.disabled_languages:
+            return f"completions are disabled for {snapshot.language_id}"
+        if is_excluded(snapshot.path, settings.exclude_globs):
+            return f"{snapshot.path} matches an exclusion glob; it is never sent"
+        return self.refusal_for_all()
+
+    def refusal_for_all(self) -> str | None:
+        """Why no document gets a completion now, or None."""
+        if not self._settings.enabled:
+            return "completions are disabled"
+        if self._blocked_reason:
+            return self._blocked_reason
+        if time.monotonic() < self._paused_until:
+            return "paused after the provider's rate limit"
+        return None
+
+    def answered(self) -> None:
+        """The provider answered: a rate limit is over, its back-off starts from 1 s again."""
+        self._rate_limit_pause = 0.0
+        self._notices.clear("rate-limit")
+
+    def failed(self, error: ProviderError) -> None:
+        """One log line per failure; the user hears of it once, and only when they must act."""
+        log.warning("completion failed: %s", error)
+        if isinstance(error, (AuthError, MissingKeyError)):
+            what = "the API key was rejected" if isinstance(error, AuthError) else "no API key"
+            self._blocked_reason = f"{what}; waiting for new settings"
+            # A missing key's own message names the variables of that provider.
+            hint = "" if isinstance(error, MissingKeyError) else " Check the apiKey setting."
+            self._notices.say(
+                "auth",
+                Severity.ERROR,
+                f"fim-lsp: {error}.{hint} Completions are paused until settings change.",
+            )
+        elif isinstance(error, RateLimitError):
+            self._rate_limit_pause = min(
+                MAX_RATE_LIMIT_PAUSE_S, max(1.0, self._rate_limit_pause * 2)
+            )
+            pause = error.retry_after if error.retry_after is not None else self._rate_limit_pause
+            self._paused_until = time.monotonic() + pause
+            self._notices.say(
+                "rate-limit",
+                Severity.WARNING,
+                f"fim-lsp: the provider is rate limiting us; pausing completions for {pause:g} s.",
+            )
+        elif isinstance(error, RejectedError):
+            self._notices.say(f"rejected:{error}", Severity.ERROR, f"fim-lsp: {error}")

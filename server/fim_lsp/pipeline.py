@@ -1,0 +1,71 @@
+"""Steps 4-6 and 8-9 as two pure functions around the provider call: ``prepare`` turns a
+snapshot into the ``Plan`` of one upstream request, ``finish`` turns what the model wrote
+into the ``Suggestion`` to show.  No state, no I/O: the engine only schedules them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fim_lsp.postprocess import CompletionContext, context_at, replacement
+from fim_lsp.providers.base import CompletionRequest
+from fim_lsp.settings import Settings
+from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.templates import template_of
+from fim_lsp.tokens import TokenCounter
+from fim_lsp.window import cut_window
+
+FIM_MARKERS = 3  # prefix, suffix and middle markers count one token each
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One upstream request and what is needed to read its answer."""
+
+    request: CompletionRequest
+    context: CompletionContext
+    prompt_tokens: int
+
+
+def context_for(snapshot: Snapshot, settings: Settings) -> CompletionContext:
+    """How an answer at this cursor is cut (single or multi-line, what the template leaks)."""
+    special_tokens = template_of(settings).special_tokens
+    return context_at(
+        snapshot.text, snapshot.offset, settings.max_lines, special_tokens, snapshot.language_id
+    )
+
+
+def prepare(snapshot: Snapshot, settings: Settings, counter: TokenCounter) -> Plan:
+    """Window, template and stops for this cursor."""
+    window = cut_window(
+        snapshot.text, snapshot.offset, counter, settings.prefix_budget, settings.suffix_budget
+    )
+    template = template_of(settings)
+    context = context_for(snapshot, settings)
+    stop = (*template.stop, "\n") if context.single_line else template.stop
+    request = CompletionRequest(
+        template.render(window.prefix, window.suffix),
+        window.prefix,
+        window.suffix,
+        settings.max_tokens,
+        settings.temperature,
+        settings.top_p,
+        stop,
+    )
+    return Plan(request, context, window.prefix_tokens + window.suffix_tokens + FIM_MARKERS)
+
+
+def finish(snapshot: Snapshot, choices: Sequence[str]) -> Suggestion | None:
+    """The first choice as the suggestion (the others as its alternatives), or None when the
+    model had nothing to add here."""
+    if not choices or not choices[0]:
+        return None
+    text, offset, language = snapshot.text, snapshot.offset, snapshot.language_id
+    first, *others = (replacement(choice, text, offset, language) for choice in choices)
+    return Suggestion(first[0], first[1], new_id(), alternatives=tuple(text for text, _ in others))
+
+
+def new_id() -> str:
+    """An item id, so the editor's accept names the suggestion it applied."""
+    return uuid.uuid4().hex[:12]
