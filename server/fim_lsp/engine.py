@@ -65,10 +65,12 @@ class Engine:
         notify: Notify,
         counter: TokenCounter | None = None,
         provider_factory: Callable[[Settings], Provider] = make_provider,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._provider_factory = provider_factory
+        self._clock = clock
         self._counter = counter
-        self._gate = Gate(settings, Notices(notify))
+        self._gate = Gate(settings, Notices(notify), clock)
         self._offers = Offers()
         self._rhythm = Rhythm()  # one user, one typing rhythm, whatever the document
         self._upstream = asyncio.Semaphore(MAX_UPSTREAM_REQUESTS)
@@ -84,7 +86,7 @@ class Engine:
         add_secret(settings.api_key)
         add_secret(settings.secret_key)
         self._provider = self._provider_factory(settings)
-        self._store = Store(settings.cache_size, settings.cache_ttl_s)
+        self._store = Store(settings.cache_size, settings.cache_ttl_s, self._clock)
         self._gate.reset(settings)
 
     async def update_settings(self, settings: Settings) -> None:

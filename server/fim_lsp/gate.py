@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from fim_lsp.exclusion import is_excluded
 from fim_lsp.notices import Notices, Severity
@@ -28,8 +29,11 @@ MAX_RATE_LIMIT_PAUSE_S = 60.0
 
 
 class Gate:
-    def __init__(self, settings: Settings, notices: Notices) -> None:
+    def __init__(
+        self, settings: Settings, notices: Notices, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._notices = notices
+        self._clock = clock
         self.reset(settings)
 
     def reset(self, settings: Settings) -> None:
@@ -55,7 +59,7 @@ class Gate:
             return "completions are disabled"
         if self._blocked_reason:
             return self._blocked_reason
-        if time.monotonic() < self._paused_until:
+        if self._clock() < self._paused_until:
             return "paused after the provider's rate limit"
         return None
 
@@ -82,7 +86,7 @@ class Gate:
                 MAX_RATE_LIMIT_PAUSE_S, max(1.0, self._rate_limit_pause * 2)
             )
             pause = error.retry_after if error.retry_after is not None else self._rate_limit_pause
-            self._paused_until = time.monotonic() + pause
+            self._paused_until = self._clock() + pause
             self._notices.say(
                 "rate-limit",
                 Severity.WARNING,

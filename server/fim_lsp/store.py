@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -46,7 +46,7 @@ class Entry:
     waiters: int = 0
     empty: bool = False  # the model's continuation for this state was nothing
     shown: bool = False
-    made: float = field(default_factory=time.monotonic)
+    made: float = 0.0  # the store's clock when it was added
     task: asyncio.Task[Suggestion | None] = field(init=False)
 
     def in_flight(self) -> bool:
@@ -80,13 +80,17 @@ class Hit:
 
 
 class Store:
-    def __init__(self, size: int, ttl_s: float) -> None:
+    def __init__(
+        self, size: int, ttl_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
         self._size = size
         self._ttl_s = ttl_s
         self._entries: dict[str, list[Entry]] = {}  # per document, oldest first
         self._latest: dict[str, Snapshot] = {}  # the last state asked about or accepted into
 
     def add(self, entry: Entry) -> None:
+        entry.made = self._clock()
         self._entries.setdefault(entry.state.uri, []).append(entry)
         self._prune()
 
@@ -135,7 +139,7 @@ class Store:
     def _prune(self) -> None:
         """Drop failed and expired entries, then the oldest beyond ``size``; never an entry in
         flight, nor a document's newest two."""
-        expired = time.monotonic() - self._ttl_s
+        expired = self._clock() - self._ttl_s
         kept: list[Entry] = []
         for uri, entries in list(self._entries.items()):
             newest = entries[-KEPT_PER_DOCUMENT:]

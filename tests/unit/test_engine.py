@@ -1,0 +1,280 @@
+"""The engine in-process against a scripted provider: each chunk is released by the test, so
+adoption, follow-ups, prefetches and back-off are ordered by events, never by sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from fim_lsp.engine import Engine
+from fim_lsp.notices import Severity
+from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
+from fim_lsp.settings import Settings
+from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.tokens import EstimatingCounter
+from tests.support.scripted_provider import FakeClock, ScriptedProvider, settle
+
+URI = "file:///work/t.py"
+
+
+class Harness:
+    def __init__(self, **settings: Any) -> None:
+        self.provider = ScriptedProvider()
+        self.clock = FakeClock()
+        self.notices: list[tuple[Severity, str]] = []
+        self.engine = Engine(
+            Settings(api_key="k", debounce_ms=0, **settings),
+            lambda severity, message: self.notices.append((severity, message)),
+            counter=EstimatingCounter(),
+            provider_factory=lambda _: self.provider,
+            clock=self.clock,
+        )
+
+    def ask(self, text: str, offset: int | None = None, uri: str = URI) -> asyncio.Future[Any]:
+        """Ask as an editor does, without waiting: the answer may need chunks not sent yet."""
+        snapshot = Snapshot(uri, uri[7:], text, len(text) if offset is None else offset)
+        return asyncio.ensure_future(self.engine.complete(snapshot))
+
+    async def answer(self, text: str, *chunks: str, end: bool = True) -> Suggestion | None:
+        """Ask at the end of ``text`` and answer with ``chunks`` on a new stream."""
+        asked = self.ask(text)
+        await settle()
+        stream = self.provider.streams[-1]
+        (stream.end if end else stream.send)(*chunks)
+        return await asked
+
+    def accept(self, suggestion: Suggestion) -> None:
+        self.engine.accepted(suggestion.id)
+
+
+@pytest.fixture
+def harness() -> Harness:
+    return Harness()
+
+
+async def test_typing_into_a_suggestion_is_answered_from_the_store(harness: Harness):
+    shown = await harness.answer("result =", " compute(value)")
+    assert shown is not None and shown.text == " compute(value)"
+
+    for typed in (" ", " c", " co", " com"):
+        rest = await harness.ask("result =" + typed)
+        assert rest.text == " compute(value)"[len(typed) :]
+        assert rest.id == shown.id  # the same item, so an accept names it
+
+    assert len(harness.provider.streams) == 1
+    assert harness.engine.stats.typed_ahead == 4
+
+
+async def test_coming_back_to_a_state_is_answered_from_the_store(harness: Harness):
+    await harness.answer("x =", " 1")
+    await harness.answer("x = y", " + 2")  # typed something else: a new request
+
+    again = await harness.ask("x =")
+
+    assert again.text == " 1"
+    assert len(harness.provider.streams) == 2
+    assert harness.engine.stats.cache_hits == 1
+
+
+async def test_the_store_forgets_after_its_time_to_live():
+    harness = Harness(cache_ttl_s=60)
+    await harness.answer("x =", " 1")
+    await harness.answer("x = y", " + 2")
+    await harness.answer("x = yz", " + 3")  # x = and x = y are now older than the newest two
+    harness.clock.advance(61)
+
+    asked = harness.ask("x =")
+    await settle()
+
+    assert len(harness.provider.streams) == 4  # asked upstream again
+    harness.provider.streams[-1].end(" 4")
+    assert (await asked).text == " 4"
+
+
+async def test_a_keystroke_while_streaming_adopts_the_request_in_flight(harness: Harness):
+    first = harness.ask("go =")
+    await settle()
+    stream = harness.provider.streams[0]
+    stream.send(" slow")
+    await settle()
+
+    second = harness.ask("go = sl")
+    await settle()
+    stream.end("ly()")
+
+    assert (await first).text == " slowly()"
+    assert (await second).text == "owly()"
+    assert len(harness.provider.streams) == 1
+    assert harness.engine.stats.adopted == 1
+
+
+async def test_leaving_the_state_closes_the_stream_and_asks_again(harness: Harness):
+    first = harness.ask("go = ")
+    await settle()
+    old = harness.provider.streams[0]
+    old.send("slow")
+
+    second = harness.ask("go =")  # a backspace: that answer can never be shown
+    await settle()
+
+    assert old.closed
+    assert await first is None
+    harness.provider.streams[1].end("()")
+    assert (await second).text == "()"
+
+
+BODY = ["a = 1\n", "    b = 2\n", "    c = 3\n", "    d = 4\n", "    e = 5\n"]
+
+
+async def show_two_lines(harness: Harness) -> Suggestion:
+    shown = await harness.answer("def f():\n    ", *BODY[:2], end=False)
+    assert shown is not None and shown.text == "a = 1\n    b = 2"
+    return shown
+
+
+async def test_after_an_accept_the_rest_of_the_same_answer_is_the_next_suggestion():
+    harness = Harness(max_lines=2)
+    shown = await show_two_lines(harness)
+    stream = harness.provider.streams[0]
+    assert not stream.closed  # the follow-up reads on
+
+    harness.accept(shown)
+    following = harness.ask("def f():\n    a = 1\n    b = 2")
+    await settle()
+    stream.send(*BODY[2:])
+
+    assert (await following).text == "\n    c = 3"
+    await settle()
+    # The user is at the follow-up now, so the one after it is read too, and no further.
+    assert stream.closed and stream.sent == 4  # "d = 4" is that one; "e = 5" is left unread
+    assert len(harness.provider.streams) == 1
+    assert (harness.engine.stats.follow_ups, harness.engine.stats.prefetches) == (2, 0)
+
+
+async def test_the_answer_is_read_one_suggestion_ahead_and_no_further():
+    harness = Harness(max_lines=2)
+    await show_two_lines(harness)
+    stream = harness.provider.streams[0]
+
+    stream.send(*BODY[2:])  # the follow-up settles: nobody has accepted the first yet
+    await settle()
+
+    assert stream.closed
+
+
+async def test_typing_away_from_a_suggestion_closes_its_follow_up():
+    harness = Harness(max_lines=2)
+    await show_two_lines(harness)
+    stream = harness.provider.streams[0]
+
+    harness.ask("def f():\n    z")
+    await settle()
+
+    assert stream.closed
+    assert harness.engine.stats.follow_ups == 0
+
+
+async def test_typing_in_another_document_closes_this_ones_follow_up():
+    harness = Harness(max_lines=2)
+    await show_two_lines(harness)
+
+    harness.ask("y =", uri="file:///work/other.py")
+    await settle()
+
+    assert harness.provider.streams[0].closed
+
+
+async def test_an_accept_prefetches_once_and_the_next_request_adopts_it(harness: Harness):
+    shown = await harness.answer("x =", " 1")
+    harness.accept(shown)
+    await settle()
+    [_, prefetch] = harness.provider.streams
+    assert prefetch.request.prompt == "<|fim_prefix|>x = 1<|fim_suffix|><|fim_middle|>"
+
+    following = harness.ask("x = 1")
+    await settle()
+    prefetch.end("\nprint(x)")
+
+    assert (await following).text == "\nprint(x)"
+    stats = harness.engine.stats
+    assert (stats.prefetches, stats.accepted, len(harness.provider.streams)) == (1, 1, 2)
+
+
+async def test_no_prefetch_where_the_answer_went_on_with_nothing(harness: Harness):
+    shown = await harness.answer("def f():\n    ", "return 1\n", "x = 2\n", end=False)
+    assert shown is not None and shown.text == "return 1"
+    await settle()  # the follow-up reads "x = 2": outside the block, so nothing
+
+    harness.accept(shown)
+    assert await harness.ask("def f():\n    return 1") is None
+
+    assert len(harness.provider.streams) == 1
+
+
+async def test_a_rate_limit_pauses_for_retry_after_then_resumes(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    harness.provider.streams[0].fail(RateLimitError("429", retry_after=5))
+    assert await asked is None
+
+    assert await harness.ask("x = 1") is None  # paused: nothing sent
+    harness.clock.advance(5)
+    resumed = harness.ask("x = 2")
+    await settle()
+    harness.provider.streams[1].end(" + 1")
+
+    assert (await resumed).text == " + 1"
+    assert len(harness.provider.streams) == 2
+    assert [severity for severity, _ in harness.notices] == [Severity.WARNING]
+
+
+async def test_rate_limits_back_off_from_one_second_doubling(harness: Harness):
+    pauses = []
+    for attempt in range(3):
+        asked = harness.ask(f"x = {attempt}")
+        await settle()
+        harness.provider.streams[-1].fail(RateLimitError("429"))
+        assert await asked is None
+        start = harness.clock.now
+        while harness.engine.refusal(Snapshot(URI, "/t.py", "", 0)):
+            harness.clock.advance(0.5)
+        pauses.append(harness.clock.now - start)
+
+    assert pauses == [1.0, 2.0, 4.0]
+    assert len(harness.notices) == 1  # said once
+
+
+async def test_a_refused_key_stops_requests_until_settings_change(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    harness.provider.streams[0].fail(AuthError("401 unauthorized"))
+    assert await asked is None
+    harness.clock.advance(3600)
+
+    assert await harness.ask("x = 1") is None
+    assert len(harness.provider.streams) == 1
+    await harness.engine.update_settings(Settings(api_key="new", debounce_ms=0))
+    resumed = harness.ask("x = 2")
+    await settle()
+
+    assert len(harness.provider.streams) == 2
+    harness.provider.streams[1].end(" + 1")
+    assert (await resumed).text == " + 1"
+    [(severity, message)] = harness.notices
+    assert severity is Severity.ERROR and "apiKey" in message
+
+
+async def test_a_transient_failure_is_not_remembered(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    harness.provider.streams[0].fail(TransientError("503"))
+    assert await asked is None
+
+    again = harness.ask("x =")
+    await settle()
+    harness.provider.streams[1].end(" 1")
+
+    assert (await again).text == " 1"
+    assert harness.notices == []
