@@ -21,8 +21,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on 3.10
     import tomli as tomllib
 
+from fim_lsp.providers.registry import REGISTRY
+
 DEFAULT_CONFIG_PATH = Path("~/.config/fim-lsp/config.toml")
-PROVIDERS = ("dashscope", "openai", "qianfan", "ollama", "llamacpp", "codestral", "deepseek")
+PROVIDERS = tuple(REGISTRY)
+LOCAL_PROVIDERS = tuple(name for name, spec in REGISTRY.items() if spec.local)
 TEMPLATES = (
     "auto",
     "qwen",
@@ -33,23 +36,6 @@ TEMPLATES = (
     "codestral",
     "custom",
 )
-# Each provider's endpoint and model, used while the user has not chosen their own.
-PROVIDER_DEFAULTS = {
-    "dashscope": ("https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen2.5-coder-7b-instruct"),
-    "qianfan": ("https://aip.baidubce.com", "CodeLlama-7b-Instruct"),
-    "ollama": ("http://localhost:11434", "qwen2.5-coder:1.5b"),
-    "llamacpp": ("http://localhost:8080", "server-default"),
-    "codestral": ("https://codestral.mistral.ai/v1", "codestral-latest"),
-    "deepseek": ("https://api.deepseek.com/beta", "deepseek-chat"),
-}
-# Where each provider's key is read from when FIM_LSP_API_KEY is not set.
-KEY_VARIABLES = {
-    "dashscope": ("DASHSCOPE_API_KEY", ""),
-    "openai": ("OPENAI_API_KEY", ""),
-    "qianfan": ("QIANFAN_AK", "QIANFAN_SK"),
-    "codestral": ("CODESTRAL_API_KEY", ""),
-    "deepseek": ("DEEPSEEK_API_KEY", ""),
-}
 
 # Secrets and credentials never leave the machine, whatever the user's own globs say.
 DEFAULT_EXCLUDE = (
@@ -75,9 +61,9 @@ class SettingsError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Settings:
     provider: str = "dashscope"
-    base_url: str = "https://dashscope.aliyuncs.com/compatible-mode/v1"
+    base_url: str = REGISTRY["dashscope"].base_url
     # 7B: the best quality that still answers a typist in well under a second.
-    model: str = "qwen2.5-coder-7b-instruct"
+    model: str = REGISTRY["dashscope"].model
     api_key: str = dataclasses.field(default="", repr=False)
     # Qianfan: the SK of an AK/SK pair (the AK is apiKey), a deployed service's endpoint
     # name, and how to authenticate: an OAuth access token, or bce-auth-v1 request signing.
@@ -143,12 +129,11 @@ class Settings:
         """A key belongs to its provider: never send it to another.  An endpoint and model
         left at the old provider's defaults follow to the new provider's."""
         changes: dict[str, Any] = {"api_key": "", "secret_key": ""}
-        old_url, old_model = PROVIDER_DEFAULTS.get(self.provider, ("", ""))
-        new_url, new_model = PROVIDER_DEFAULTS.get(provider, (self.base_url, self.model))
-        if self.base_url == old_url:
-            changes["base_url"] = new_url
-        if self.model == old_model:
-            changes["model"] = new_model
+        old, new = REGISTRY.get(self.provider), REGISTRY.get(provider)
+        if old and new and new.base_url and self.base_url == old.base_url:
+            changes["base_url"] = new.base_url
+        if old and new and new.model and self.model == old.model:
+            changes["model"] = new.model
         return changes
 
     def validate(self, source: str) -> None:
@@ -171,11 +156,11 @@ class Settings:
             (
                 "local_servers",
                 all(
-                    entry.partition("=")[0] in ("ollama", "llamacpp")
+                    entry.partition("=")[0] in LOCAL_PROVIDERS
                     and entry.partition("=")[2].startswith(("http://", "https://"))
                     for entry in self.local_servers
                 ),
-                "a list of ollama=URL or llamacpp=URL",
+                f"a list of PROVIDER=URL, PROVIDER one of {', '.join(LOCAL_PROVIDERS)}",
             ),
             ("qianfan_auth", self.qianfan_auth in ("token", "signature"), "token or signature"),
             (
@@ -275,10 +260,10 @@ def _environment_layer(environ: Mapping[str, str], provider: str) -> dict[str, s
         for name in _FIELDS
         if f"FIM_LSP_{name.upper()}" in environ
     }
-    provider = layer.get("provider", provider)
-    variables = KEY_VARIABLES.get(provider, ("", ""))
-    for name, variable in zip(("api_key", "secret_key"), variables, strict=True):
-        if name not in layer and variable and environ.get(variable):
+    spec = REGISTRY.get(layer.get("provider", provider))
+    variables = spec.key_variables if spec else ()
+    for name, variable in zip(("api_key", "secret_key"), variables, strict=False):
+        if name not in layer and environ.get(variable):
             layer[name] = environ[variable]
     return layer
 

@@ -5,15 +5,12 @@ Templates know nothing about HTTP; providers send whatever string they are given
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fim_lsp.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,29 +21,11 @@ class FimTemplate:
     middle_marker: str
     stop: tuple[str, ...]
     suffix_first: bool = False  # Codestral: [SUFFIX]…[PREFIX]…
-    # Repository-level prompts (Qwen2.5-Coder): other files ahead of the current one.
-    repo_marker: str = ""
-    file_marker: str = ""
 
-    def render(
-        self,
-        prefix: str,
-        suffix: str,
-        path: str = "",
-        repo: str = "",
-        files: Sequence[tuple[str, str]] = (),
-    ) -> str:
-        """The prompt; with ``path`` (and optionally ``repo`` and other ``files`` as
-        (path, text)), the repository-level form where the template has one."""
+    def render(self, prefix: str, suffix: str) -> str:
         if self.suffix_first:
-            fim = f"{self.suffix_marker}{suffix}{self.prefix_marker}{prefix}{self.middle_marker}"
-        else:
-            fim = f"{self.prefix_marker}{prefix}{self.suffix_marker}{suffix}{self.middle_marker}"
-        if not (self.file_marker and path):
-            return fim
-        head = f"{self.repo_marker}{repo}\n" if repo else ""
-        others = "".join(f"{self.file_marker}{name}\n{text}\n" for name, text in files)
-        return f"{head}{others}{self.file_marker}{path}\n{fim}"
+            return f"{self.suffix_marker}{suffix}{self.prefix_marker}{prefix}{self.middle_marker}"
+        return f"{self.prefix_marker}{prefix}{self.suffix_marker}{suffix}{self.middle_marker}"
 
     @property
     def special_tokens(self) -> tuple[str, ...]:
@@ -71,8 +50,6 @@ QWEN = FimTemplate(
         "<|im_start|>",
         "<|im_end|>",
     ),
-    repo_marker="<|repo_name|>",
-    file_marker="<|file_sep|>",
 )
 
 TEMPLATES = {
@@ -136,15 +113,9 @@ def custom_template(prefix: str, suffix: str, middle: str, stop: Sequence[str] =
     return FimTemplate("custom", prefix, suffix, middle, tuple(stop))
 
 
-def template_for(
-    model: str, override: str = "auto", custom: FimTemplate | None = None
-) -> FimTemplate:
+def template_for(model: str, override: str = "auto") -> FimTemplate:
     """The template named by ``override``, else the one the model's name implies (Qwen)."""
-    if override == "custom":
-        if custom is not None:
-            return custom
-        log.warning("template custom needs fimPrefix/fimMiddle; using the model's own format")
-    elif override != "auto":
+    if override != "auto":
         return TEMPLATES[override]
     lowered = model.lower()
     for fragment, name in _FAMILIES:
@@ -154,10 +125,10 @@ def template_for(
 
 
 def template_of(settings: Settings) -> FimTemplate:
-    """The template the settings ask for, a user-defined one included."""
-    custom = None
+    """The template the settings ask for, a user-defined one included (settings have
+    checked that it has its markers)."""
     if settings.template == "custom":
-        custom = custom_template(
+        return custom_template(
             settings.fim_prefix, settings.fim_suffix, settings.fim_middle, settings.fim_stop
         )
-    return template_for(settings.model, settings.template, custom)
+    return template_for(settings.model, settings.template)

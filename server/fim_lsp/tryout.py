@@ -21,7 +21,8 @@ from fim_lsp.providers.base import (
     RejectedError,
 )
 from fim_lsp.providers.discovery import candidates, discover, needs_discovery
-from fim_lsp.settings import KEY_VARIABLES, Settings
+from fim_lsp.providers.registry import REGISTRY
+from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot
 from fim_lsp.templates import template_of
 
@@ -124,7 +125,7 @@ def _diagnosis(error: ProviderError, settings: Settings) -> str:
     if isinstance(error, MissingKeyError):
         if provider == "qianfan":
             return "Set apiKey (AK) and secretKey (SK), or QIANFAN_AK and QIANFAN_SK."
-        variable = KEY_VARIABLES.get(provider, ("",))[0]
+        variable = next(iter(REGISTRY[provider].key_variables), "")
         also = f"{variable} (or FIM_LSP_API_KEY" if variable else "(FIM_LSP_API_KEY"
         return f"Set {also}, or api_key in the config file)."
     if isinstance(error, AuthError):
@@ -142,6 +143,6 @@ def _diagnosis(error: ProviderError, settings: Settings) -> str:
         if provider == "qianfan" and not settings.endpoint:
             return "Set endpoint to your service, or model to SQLCoder-7B / CodeLlama-7b-Instruct."
         return f"The request was refused: is {settings.model!r} a model this endpoint serves?"
-    if provider in ("ollama", "llamacpp"):
+    if REGISTRY[provider].local:
         return f"Could not get an answer from {settings.base_url}: is the local server running?"
     return f"Could not get an answer from {settings.base_url}: check the URL and your network."

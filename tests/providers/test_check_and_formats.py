@@ -11,7 +11,7 @@ import pytest
 
 from fim_lsp.providers.stops import enforce_stops
 from fim_lsp.settings import Settings, SettingsError, load_startup_settings
-from fim_lsp.templates import QWEN, TEMPLATES, template_for, template_of
+from fim_lsp.templates import TEMPLATES, template_for, template_of
 from tests.e2e.conftest import SERVER_ENV
 from tests.providers.conftest import AK, SK
 from tests.support.fake_apis import FakeOllama, FakeQianfan, Script
@@ -63,14 +63,6 @@ def test_codestral_puts_the_suffix_first():
     assert TEMPLATES["codestral"].render("def f(", "):") == "[SUFFIX]):[PREFIX]def f("
     assert template_for("codestral-22b").name == "codestral"
     assert template_for("SQLCoder-7B").name == "starcoder"
-
-
-def test_qwen_repository_level_prompt():
-    prompt = QWEN.render("x = ", "\n", path="src/b.py", repo="demo", files=[("src/a.py", "A=1")])
-    assert prompt == (
-        "<|repo_name|>demo\n<|file_sep|>src/a.py\nA=1\n<|file_sep|>src/b.py\n"
-        "<|fim_prefix|>x = <|fim_suffix|>\n<|fim_middle|>"
-    )
 
 
 def test_custom_template_from_settings():

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from pytest_lsp import LanguageClient
 
-from fim_lsp.providers.base import MissingKeyError, RateLimitError, RejectedError, TransientError
-from fim_lsp.providers.openai import DIALECTS, OpenAICompletions
+from fim_lsp.providers.base import (
+    MissingKeyError,
+    Provider,
+    RateLimitError,
+    RejectedError,
+    TransientError,
+)
+from fim_lsp.providers.registry import REGISTRY
+from fim_lsp.settings import Settings
 from tests.e2e.helpers import ask, open_document
 from tests.providers.conftest import REQUEST, client, collect, initialize, messages
 from tests.support.fake_apis import FakeCodestral, Script
@@ -18,9 +26,10 @@ URI = "file:///work/add.py"
 KEY = "sk-family-test-81f2"
 
 
-def provider(base_url: str, name: str, **overrides: object) -> OpenAICompletions:
-    arguments: dict = {"model": "m", "api_key": KEY, "timeout_s": 5.0, **overrides}
-    return OpenAICompletions(name, client(), base_url, dialect=DIALECTS[name], **arguments)
+def provider(base_url: str, name: str, **overrides: Any) -> Provider:
+    """Built as the server builds it: from the registry's entry and the settings."""
+    arguments: dict[str, Any] = {"model": "m", "api_key": KEY, "timeout_ms": 5000, **overrides}
+    return REGISTRY[name].build(Settings(provider=name, base_url=base_url, **arguments), client())
 
 
 async def test_suffix_mode_sends_prefix_and_suffix_and_seed(openai: FakeProvider):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
+from typing import TYPE_CHECKING
 
 import httpx
 
 from fim_lsp.providers.base import Provider
 from fim_lsp.providers.discovery import Discovering, needs_discovery
-from fim_lsp.providers.llamacpp import LlamaCppInfill
-from fim_lsp.providers.ollama import OllamaGenerate
-from fim_lsp.providers.openai import DIALECTS, OpenAICompletions
-from fim_lsp.providers.qianfan import QianfanCompletions
-from fim_lsp.settings import Settings
+from fim_lsp.providers.registry import REGISTRY
+
+if TYPE_CHECKING:
+    from fim_lsp.settings import Settings
 
 KEEPALIVE_S = 60.0
 
@@ -34,36 +33,4 @@ def make_provider(settings: Settings) -> Provider:
 
 
 def provider_for(settings: Settings, client: httpx.AsyncClient) -> Provider:
-    timeout_s = settings.timeout_ms / 1000
-    seed = settings.seed if settings.seed >= 0 else None
-    if settings.provider == "qianfan":
-        return QianfanCompletions(
-            client,
-            settings.base_url,
-            settings.model,
-            settings.endpoint,
-            settings.api_key,
-            settings.secret_key,
-            settings.qianfan_auth,
-            timeout_s,
-        )
-    if settings.provider == "ollama":
-        mode = "template" if settings.fim_mode == "template" else "suffix"
-        return OllamaGenerate(
-            client, settings.base_url, settings.model, settings.api_key, timeout_s, mode, seed
-        )
-    if settings.provider == "llamacpp":
-        return LlamaCppInfill(client, settings.base_url, settings.api_key, timeout_s, seed)
-    dialect = DIALECTS[settings.provider]
-    if settings.provider == "openai" and settings.fim_mode == "suffix":
-        dialect = dataclasses.replace(dialect, mode="suffix")
-    return OpenAICompletions(
-        settings.provider,
-        client,
-        settings.base_url,
-        settings.model,
-        settings.api_key,
-        timeout_s,
-        dialect,
-        seed,
-    )
+    return REGISTRY[settings.provider].build(settings, client)

@@ -14,11 +14,15 @@ import dataclasses
 import logging
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from fim_lsp.providers.base import CompletionRequest, MissingKeyError, Provider
-from fim_lsp.settings import PROVIDER_DEFAULTS, Settings
+from fim_lsp.providers.registry import REGISTRY
+
+if TYPE_CHECKING:
+    from fim_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +45,13 @@ class LocalServer:
     models: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        kind = "Ollama" if self.provider == "ollama" else "llama.cpp server"
+        kind = REGISTRY[self.provider].title
         models = f" (models: {', '.join(self.models)})" if self.models else ""
         return f"{kind} at {self.base_url}{models}"
 
     def settings(self, settings: Settings) -> Settings:
         """``settings`` pointed at this server, with its best FIM model."""
-        model = pick_model(self.models) or PROVIDER_DEFAULTS[self.provider][1]
+        model = pick_model(self.models) or REGISTRY[self.provider].model
         return dataclasses.replace(
             settings, provider=self.provider, base_url=self.base_url, model=model
         )
@@ -57,7 +61,7 @@ def needs_discovery(settings: Settings) -> bool:
     return (
         settings.provider == "dashscope"
         and not settings.api_key
-        and settings.base_url == PROVIDER_DEFAULTS["dashscope"][0]
+        and settings.base_url == REGISTRY["dashscope"].base_url
         and bool(settings.local_servers)
     )
 

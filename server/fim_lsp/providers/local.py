@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 
-from fim_lsp.providers.base import CompletionRequest, TransientError, repeated_alternatives
+from fim_lsp.providers.base import CompletionRequest, repeated_alternatives
 from fim_lsp.providers.wire import (
     TransportErrors,
     check_status,
+    event_texts,
     openai_message,
-    parse_json,
     text_field,
     timeout,
     warm_connection,
@@ -44,15 +44,12 @@ class LocalServerProvider:
             ) as response,
         ):
             await check_status(self.name, response, openai_message)
-            ended = False
-            async for data in type(self).frames(response.aiter_bytes()):
-                event = parse_json(data)
-                if "error" in event:
-                    raise TransientError(f"{self.name} stream error: {openai_message(event)}")
-                ended = event.get(self.end_key) is True
-                yield text_field(event, self.text_key)
-            if not ended:
-                raise TransientError(f"{self.name} stream ended before {self.end_key}")
+            events = type(self).frames(response.aiter_bytes())
+            async for text in event_texts(self.name, events, self._read_event, self.end_key):
+                yield text
+
+    def _read_event(self, event: dict[str, Any]) -> tuple[str | None, bool]:
+        return text_field(event, self.text_key), event.get(self.end_key) is True
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
         return await repeated_alternatives(self.stream, request, n)

@@ -23,12 +23,12 @@ from fim_lsp.providers.base import (
     BadResponseError,
     CompletionRequest,
     MissingKeyError,
-    TransientError,
 )
 from fim_lsp.providers.framing import sse_data
 from fim_lsp.providers.wire import (
     TransportErrors,
     check_status,
+    event_texts,
     openai_message,
     parse_json,
     preview,
@@ -39,23 +39,13 @@ from fim_lsp.providers.wire import (
 
 @dataclass(frozen=True)
 class Dialect:
-    """What differs between OpenAI-compatible services."""
+    """What differs between OpenAI-compatible services (the registry says which has which)."""
 
     path: str = "/completions"
     mode: str = "template"  # or "suffix"
     key_variable: str = ""  # the environment variable named when the key is missing
     key_required: bool = True
     seed_field: str = "seed"
-
-
-DIALECTS = {
-    "dashscope": Dialect(key_variable="DASHSCOPE_API_KEY"),
-    "openai": Dialect(key_variable="OPENAI_API_KEY", key_required=False),
-    "codestral": Dialect(
-        "/fim/completions", "suffix", "CODESTRAL_API_KEY", seed_field="random_seed"
-    ),
-    "deepseek": Dialect(mode="suffix", key_variable="DEEPSEEK_API_KEY"),
-}
 
 
 class OpenAICompletions:
@@ -67,7 +57,7 @@ class OpenAICompletions:
         model: str,
         api_key: str,
         timeout_s: float,
-        dialect: Dialect = DIALECTS["dashscope"],
+        dialect: Dialect = Dialect(),
         seed: int | None = None,
     ) -> None:
         self.name = name
@@ -122,17 +112,9 @@ class OpenAICompletions:
             if response.headers.get("content-type", "").startswith("application/json"):
                 yield choice_text(_first_choice(parse_json(await response.aread())))
                 return
-            finished = False
-            async for data in sse_data(response.aiter_bytes()):
-                event = parse_json(data)
-                if "error" in event:
-                    raise TransientError(f"{self.name} stream error: {openai_message(event)}")
-                if event.get("choices"):
-                    choice = _first_choice(event)
-                    finished = finished or bool(choice.get("finish_reason"))
-                    yield choice_text(choice)
-            if not finished:
-                raise TransientError(f"{self.name} stream ended before the completion did")
+            events = sse_data(response.aiter_bytes())
+            async for text in event_texts(self.name, events, _read_event, "finish_reason"):
+                yield text
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
         """One request with ``n``: the answers in ``index`` order, duplicates dropped."""
@@ -156,6 +138,13 @@ class OpenAICompletions:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _read_event(event: dict[str, Any]) -> tuple[str | None, bool]:
+    if not event.get("choices"):
+        return None, False  # e.g. a usage-only event
+    choice = _first_choice(event)
+    return choice_text(choice), bool(choice.get("finish_reason"))
 
 
 def _first_choice(event: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from fim_lsp.providers.stops import enforce_stops
 from fim_lsp.providers.wire import (
     TransportErrors,
     check_status,
+    event_texts,
     parse_json,
     text_field,
     timeout,
@@ -131,13 +132,9 @@ class QianfanCompletions:
                         continue
                     yield _result(answer)
                     return
-                finished = False
-                async for data in sse_data(response.aiter_bytes()):
-                    chunk = parse_json(data)
-                    finished = chunk.get("is_end") is True
-                    yield _result(chunk)
-                if not finished:
-                    raise TransientError("qianfan stream ended before is_end")
+                events = sse_data(response.aiter_bytes())
+                async for text in event_texts(self.name, events, _read_event, "is_end"):
+                    yield text
                 return
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
@@ -160,6 +157,10 @@ def sendable_stops(stops: tuple[str, ...]) -> list[str]:
 
 def _stale_token(answer: dict[str, Any]) -> bool:
     return answer.get("error_code") in STALE_TOKEN
+
+
+def _read_event(chunk: dict[str, Any]) -> tuple[str | None, bool]:
+    return _result(chunk), chunk.get("is_end") is True
 
 
 def _result(chunk: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 
@@ -72,6 +72,29 @@ def status_error(name: str, response: httpx.Response, detail: str) -> ProviderEr
     if 400 <= status < 500:
         return RejectedError(text)
     return TransientError(text)
+
+
+# One event's text (None: it carries none) and whether it is the last of the answer.
+EventReader = Callable[[dict[str, Any]], tuple[str | None, bool]]
+
+
+async def event_texts(
+    name: str, frames: AsyncIterator[str], read: EventReader, last: str
+) -> AsyncGenerator[str, None]:
+    """The text of each JSON event of a stream, as it arrives.  An error event, or a stream
+    that ends before its last event (``last`` names what marks it), is a TransientError: the
+    next keystroke tries again."""
+    ended = False
+    async for data in frames:
+        event = parse_json(data)
+        if "error" in event:
+            raise TransientError(f"{name} stream error: {openai_message(event)}")
+        text, is_last = read(event)
+        ended = ended or is_last
+        if text is not None:
+            yield text
+    if not ended:
+        raise TransientError(f"{name} stream ended before {last}")
 
 
 def openai_message(body: dict[str, Any]) -> str:

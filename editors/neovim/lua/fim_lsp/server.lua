@@ -6,8 +6,15 @@ local M = {}
 
 M.name = 'fim_lsp'
 
---- Environment variables the server reads its key from (first wins there too).
-M.key_env_vars = { 'FIM_LSP_API_KEY', 'DASHSCOPE_API_KEY' }
+--- Where the server reads each provider's key from when FIM_LSP_API_KEY is not set (the
+--- server's provider registry; tests/unit/test_registry.py holds the two equal).
+M.provider_key_vars = {
+  dashscope = 'DASHSCOPE_API_KEY',
+  openai = 'OPENAI_API_KEY',
+  qianfan = 'QIANFAN_AK',
+  codestral = 'CODESTRAL_API_KEY',
+  deepseek = 'DEEPSEEK_API_KEY',
+}
 
 -- Tests flip this to run the 0.10 `vim.lsp.start` path on 0.11.
 M._use_lsp_config = compat.has_011 and vim.lsp.config ~= nil
@@ -30,9 +37,10 @@ function M.command(config)
   return cmd
 end
 
+---@param provider string? the configured provider (dashscope when not set)
 ---@return string? name of the first key variable set in Neovim's environment
-function M.key_from_env()
-  for _, name in ipairs(M.key_env_vars) do
+function M.key_from_env(provider)
+  for _, name in ipairs({ 'FIM_LSP_API_KEY', M.provider_key_vars[provider or 'dashscope'] }) do
     local value = vim.env[name]
     if value and value ~= '' then
       return name
@@ -71,7 +79,7 @@ end
 ---@param config fim_lsp.Config
 ---@return table<string, string>? env
 local function key_env(config)
-  if M.key_from_env() or not config.api_key_cmd then
+  if M.key_from_env((config.settings or {}).provider) or not config.api_key_cmd then
     return nil
   end
   local key, err = M.run_key_command(config.api_key_cmd)
