@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything from a fresh clone: install the server with its test tools into .venv, lint,
-# run every Python test (unit, LSP end-to-end, real Neovim), then the VS Code extension's
-# install, typecheck, lint, packaging and tests.
+# typecheck, run every Python test (unit, LSP end-to-end, real Neovim), then the VS Code
+# extension's install, typecheck, lint, packaging and tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -14,6 +14,9 @@ python3 -m venv "$venv"
 echo "== ruff"
 "$venv/bin/ruff" check server tests bench
 "$venv/bin/ruff" format --check server tests bench
+
+echo "== mypy"
+"$venv/bin/mypy"
 
 echo "== pytest"
 # Exit code 5 (no tests collected) is a failure like any other non-zero code.
