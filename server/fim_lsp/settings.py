@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised only on 3.10
@@ -118,10 +121,12 @@ class Settings:
             name = _snake(key)
             if name not in _FIELDS:
                 raise SettingsError(f"{source}: unknown setting {key!r}")
-            changes[name] = _coerce(name, value, source)
-        if changes.get("provider", self.provider) != self.provider:
-            changes = {**self._provider_switch(changes["provider"]), **changes}
-        result = dataclasses.replace(self, **changes)
+            changes[name] = value
+        current = dataclasses.asdict(self)
+        result = _structure({**current, **changes}, source)
+        if result.provider != self.provider:
+            switch = self._provider_switch(result.provider)
+            result = _structure({**current, **switch, **changes}, source)
         result.validate(source)
         return result
 
@@ -199,49 +204,72 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _coerce(name: str, value: Any, source: str) -> Any:
-    """Check a raw value's type against the field; env strings are parsed here too."""
-    kind = _FIELDS[name].type
-    wrong = SettingsError(f"{source}: {_camel(name)} must be {_describe(str(kind))}, got {value!r}")
-    if kind == "bool":
-        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false"):
-            return value.lower() in ("1", "true", "yes", "on")
-        if not isinstance(value, bool):
-            raise wrong
-        return value
-    if kind == "int":
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise wrong
-        return value
-    if kind == "float":
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                raise wrong from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise wrong
-        return float(value)
-    if kind == "tuple[str, ...]":
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise wrong
-        return tuple(value)
-    if not isinstance(value, str):
-        raise wrong
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off")
+
+
+def _bool(value: Any, _: type) -> bool:
+    if isinstance(value, str) and value.lower() in TRUE + FALSE:
+        return value.lower() in TRUE  # from the environment
+    if not isinstance(value, bool):
+        raise TypeError("true or false")
     return value
 
 
-def _describe(kind: str) -> str:
-    return {
-        "bool": "true or false",
-        "int": "an integer",
-        "float": "a number",
-        "tuple[str, ...]": "a list of strings",
-    }.get(kind, "a string")
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("an integer")
+    return value
+
+
+def _float(value: Any, _: type) -> float:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise TypeError("a number") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("a number")
+    return float(value)
+
+
+def _str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a string")
+    return value
+
+
+def _strings(value: Any, _: type) -> tuple[str, ...]:
+    if isinstance(value, str):  # from the environment: comma-separated
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TypeError("a list of strings")
+    return tuple(value)
+
+
+# Plain values (JSON, TOML, environment strings) into the typed object: a value of the wrong
+# kind is refused (``true`` is no number), a string is parsed (the environment has no other).
+_CONVERTER = cattrs.Converter(forbid_extra_keys=True)
+for _kind, _hook in ((bool, _bool), (int, _int), (float, _float), (str, _str)):
+    _CONVERTER.register_structure_hook(_kind, _hook)
+_CONVERTER.register_structure_hook_func(lambda kind: kind == tuple[str, ...], _strings)
+
+
+def _structure(values: Mapping[str, Any], source: str) -> Settings:
+    try:
+        return _CONVERTER.structure(values, Settings)
+    except ClassValidationError as errors:
+        error = errors.exceptions[0]
+        notes = getattr(error, "__notes__", ())
+        names = [note.name for note in notes if isinstance(note, AttributeValidationNote)]
+        if not names:
+            raise SettingsError(f"{source}: {error}") from None
+        name = names[0]
+        raise SettingsError(
+            f"{source}: {_camel(name)} must be {error}, got {values[name]!r}"
+        ) from None
 
 
 def _config_file_layer(path: Path) -> dict[str, Any]:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 from pathlib import Path
 
 import pytest
 
 from fim_lsp.settings import Settings, SettingsError, client_layer, load_startup_settings
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_point_at_dashscope_qwen():
@@ -57,3 +62,43 @@ def test_broken_config_file_is_a_clear_error(tmp_path: Path):
     config.write_text("model = [unclosed")
     with pytest.raises(SettingsError, match="config file"):
         load_startup_settings({}, config)
+
+
+def wire_names() -> set[str]:
+    return {
+        re.sub(r"_(.)", lambda m: m.group(1).upper(), f.name) for f in dataclasses.fields(Settings)
+    }
+
+
+def test_the_contract_lists_every_setting_and_no_other():
+    contract = (REPO / "docs" / "CONTRACT.md").read_text(encoding="utf-8")
+    table = contract[contract.index("| field | default | meaning |") :].split("\n\n")[0]
+    rows = [line.split("|")[1] for line in table.splitlines()[2:]]
+    assert {name.strip() for row in rows for name in row.split("/")} == wire_names()
+
+
+def test_the_vscode_extension_sends_only_settings_the_server_has():
+    source = (REPO / "editors" / "vscode" / "src" / "serverSettings.ts").read_text("utf-8")
+    fields = re.search(r"SERVER_FIELDS = \{(.*?)\}", source, re.S)
+    assert fields
+    mapping = dict(re.findall(r'(\w+): "([\w.]+)"', fields.group(1)))
+    assert set(mapping) <= wire_names()
+    package = json.loads((REPO / "editors" / "vscode" / "package.json").read_text("utf-8"))
+    contributed = package["contributes"]["configuration"]
+    sections = contributed if isinstance(contributed, list) else [contributed]
+    keys = {key for section in sections for key in section["properties"]}
+    assert {f"fim-lsp.{key}" for key in mapping.values()} <= keys
+
+
+def test_strings_from_the_environment_become_typed_values():
+    settings = Settings().merged(
+        {"maxTokens": "12", "exclude": "a, b", "enabled": "off", "topP": "0.5"}, "environment"
+    )
+    assert (settings.max_tokens, settings.exclude, settings.enabled, settings.top_p) == (
+        12,
+        ("a", "b"),
+        False,
+        0.5,
+    )
+    with pytest.raises(SettingsError, match="temperature must be a number, got True"):
+        Settings().merged({"temperature": True}, "client")
