@@ -1,8 +1,11 @@
 """Whether a completion may be asked for at all, and how a provider's failure changes that.
 
-Settings can switch completions off for everything, a language or a file; the provider can
-refuse our key (nothing more is sent until the settings change) or rate-limit us (nothing is
-sent for ``Retry-After`` seconds, or 1, 2, 4 … 60 s).  The user hears of each once.
+Settings can switch completions off for everything, a language or a file.  Without a key
+nothing is sent until the settings change.  When the provider refuses our key (401/403),
+nothing is sent for 10 s, then 20, 40 … 300 s, so that a fix made elsewhere (a model enabled
+in the console, an account topped up) is noticed; new settings retry at once.  When it
+rate-limits us, nothing is sent for ``Retry-After`` seconds, or 1, 2, 4 … 60 s.  The user
+hears of each once, and again only after it has worked in between.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from fim_lsp.snapshot import Snapshot
 log = logging.getLogger(__name__)
 
 MAX_RATE_LIMIT_PAUSE_S = 60.0
+FIRST_AUTH_PAUSE_S = 10.0
+MAX_AUTH_PAUSE_S = 300.0
 
 
 class Gate:
@@ -39,7 +44,9 @@ class Gate:
     def reset(self, settings: Settings) -> None:
         """New settings: whatever the old ones were refused for may work now."""
         self._settings = settings
-        self._blocked_reason: str | None = None
+        self._blocked_reason: str | None = None  # no key: until the settings change
+        self._refused_until = 0.0  # the key was refused: until then
+        self._auth_pause = 0.0
         self._paused_until = 0.0
         self._rate_limit_pause = 0.0
         self._notices.clear()
@@ -59,27 +66,36 @@ class Gate:
             return "completions are disabled"
         if self._blocked_reason:
             return self._blocked_reason
+        if self._clock() < self._refused_until:
+            return "the API key was rejected; trying again later or when settings change"
         if self._clock() < self._paused_until:
             return "paused after the provider's rate limit"
         return None
 
     def answered(self) -> None:
-        """The provider answered: a rate limit is over, its back-off starts from 1 s again."""
-        self._rate_limit_pause = 0.0
-        self._notices.clear("rate-limit")
+        """The provider answered: a refusal or rate limit is over, back-offs start again."""
+        self._auth_pause = self._rate_limit_pause = 0.0
+        self._notices.clear("auth", "rate-limit")
 
     def failed(self, error: ProviderError) -> None:
         """One log line per failure; the user hears of it once, and only when they must act."""
         log.warning("completion failed: %s", error)
-        if isinstance(error, (AuthError, MissingKeyError)):
-            what = "the API key was rejected" if isinstance(error, AuthError) else "no API key"
-            self._blocked_reason = f"{what}; waiting for new settings"
+        if isinstance(error, MissingKeyError):
+            self._blocked_reason = "no API key; waiting for new settings"
             # A missing key's own message names the variables of that provider.
-            hint = "" if isinstance(error, MissingKeyError) else " Check the apiKey setting."
             self._notices.say(
                 "auth",
                 Severity.ERROR,
-                f"fim-lsp: {error}.{hint} Completions are paused until settings change.",
+                f"fim-lsp: {error}. Completions are paused until settings change.",
+            )
+        elif isinstance(error, AuthError):
+            self._auth_pause = min(MAX_AUTH_PAUSE_S, max(FIRST_AUTH_PAUSE_S, self._auth_pause * 2))
+            self._refused_until = self._clock() + self._auth_pause
+            self._notices.say(
+                "auth",
+                Severity.ERROR,
+                f"fim-lsp: {error}. Check the apiKey setting. Completions are paused; they "
+                "are tried again now and then, and at once when settings change.",
             )
         elif isinstance(error, RateLimitError):
             self._rate_limit_pause = min(

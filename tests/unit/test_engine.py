@@ -246,13 +246,32 @@ async def test_rate_limits_back_off_from_one_second_doubling(harness: Harness):
     assert len(harness.notices) == 1  # said once
 
 
-async def test_a_refused_key_stops_requests_until_settings_change(harness: Harness):
-    asked = harness.ask("x =")
+async def refuse(harness: Harness, text: str) -> None:
+    asked = harness.ask(text)
     await settle()
-    harness.provider.streams[0].fail(AuthError("401 unauthorized"))
+    harness.provider.streams[-1].fail(AuthError("401 unauthorized"))
     assert await asked is None
-    harness.clock.advance(3600)
 
+
+async def test_a_refused_key_is_tried_again_on_a_doubling_back_off(harness: Harness):
+    await refuse(harness, "x =")
+    harness.clock.advance(9.9)
+    assert await harness.ask("x = 1") is None
+    assert len(harness.provider.streams) == 1  # paused: nothing sent
+
+    harness.clock.advance(0.1)
+    await refuse(harness, "x = 2")  # tried again after 10 s: still refused
+    harness.clock.advance(19.9)
+    assert await harness.ask("x = 3") is None
+    assert len(harness.provider.streams) == 2
+
+    harness.clock.advance(0.1)  # after 20 s: fixed elsewhere meanwhile
+    assert (await harness.answer("x = 4", " + 1")).text == " + 1"
+    assert len(harness.notices) == 1  # told once
+
+
+async def test_a_refused_key_is_tried_again_at_once_when_settings_change(harness: Harness):
+    await refuse(harness, "x =")
     assert await harness.ask("x = 1") is None
     assert len(harness.provider.streams) == 1
     await harness.engine.update_settings(Settings(api_key="new", debounce_ms=0))
