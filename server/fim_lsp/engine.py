@@ -45,6 +45,10 @@ ADOPTION_GRACE_S = 0.1
 # How long a prefetch may run with nobody waiting for it before its stream is closed.
 PREFETCH_LIFETIME_S = 2.0
 MAX_UPSTREAM_REQUESTS = 4
+# A multi-line suggestion is shown when its block is settled; when the model is slow, the
+# whole lines it has written by this time after the request are shown instead, and the rest
+# of the block follows as the next suggestion (a follow-up of the same answer).
+SHOW_WHOLE_LINES_AFTER_S: float | None = 0.5
 # Just under the pool's keep-alive: after this long idle the connection is assumed gone.
 WARM_AFTER_IDLE_S = 50.0
 
@@ -261,11 +265,11 @@ class Engine:
         log.debug("partial accept of %d characters", accepted_length)
 
     async def _suggest(self, snapshot: Snapshot, entry: Entry) -> Suggestion | None:
-        started = time.perf_counter()
+        started = self._clock()
         settings = self.settings
         plan = prepare(snapshot, settings, self.counter)
         timing = Timing(plan.prompt_tokens)
-        fetch_started = time.perf_counter()
+        fetch_started = self._clock()
         if entry.invoked and settings.alternatives > 1:
             async with self._upstream:
                 choices = await self._fetch_choices(plan, settings.alternatives)
@@ -276,8 +280,8 @@ class Engine:
             if completion is None:
                 return None
             choices = [completion]
-        model_s = time.perf_counter() - fetch_started
-        timing.total_s = time.perf_counter() - started
+        model_s = self._clock() - fetch_started
+        timing.total_s = self._clock() - started
         self.stats.overhead_s.append(timing.total_s - model_s)
         self.last_timing = timing
         entry.empty = choices[0] == ""
@@ -304,13 +308,13 @@ class Engine:
         self.stats.requests += 1
         self.stats.prefetches += entry.kind is Kind.PREFETCH
         await self._upstream.acquire()
-        answer = Answer(self._provider.stream(plan.request), self._upstream.release)
+        answer = Answer(self._provider.stream(plan.request), self._upstream.release, self._clock)
         completion = await self._read(snapshot, entry, answer, 0, plan.context)
         if answer.first_chunk_at is not None:
             timing.first_chunk_s = answer.first_chunk_at - started
             self.stats.first_chunk_s.append(timing.first_chunk_s)
         if completion is not None:
-            self._model_latency.append(time.perf_counter() - started)
+            self._model_latency.append(self._clock() - started)
             self._gate.answered()
         return completion
 
@@ -325,8 +329,16 @@ class Engine:
         """Read ``entry``'s completion from ``answer``; when the answer goes on past it, hand
         the open stream to a follow-up for the document with it accepted.  None on failure."""
         goes_on = False
+        lines_after = None
+        if (
+            SHOW_WHOLE_LINES_AFTER_S is not None
+            and entry.waiters  # somebody is waiting for it now
+            and not context.single_line
+            and not context.line_suffix.strip()  # where the rest can follow
+        ):
+            lines_after = answer.opened_at + SHOW_WHOLE_LINES_AFTER_S
         try:
-            raw = await answer.read_until_settled(start, context)
+            raw = await answer.read_until_settled(start, context, lines_after)
             completion = postprocess(raw, context)
             # A follow-up continues the text as inserted: not where the item replaces closers.
             # And it is read only while the user is at this entry's state: a follow-up of a

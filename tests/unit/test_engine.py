@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fim_lsp.engine import Engine
+from fim_lsp.engine import SHOW_WHOLE_LINES_AFTER_S, Engine
 from fim_lsp.notices import Severity
 from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
@@ -297,3 +297,27 @@ async def test_a_transient_failure_is_not_remembered(harness: Harness):
 
     assert (await again).text == " 1"
     assert harness.notices == []
+
+
+async def test_a_slow_block_shows_its_whole_lines_and_the_rest_follows(harness: Harness):
+    asked = harness.ask("def f():\n    ")
+    await settle()
+    stream = harness.provider.streams[0]
+    stream.send("a = 1\n")
+    await settle()
+    harness.clock.advance(SHOW_WHOLE_LINES_AFTER_S)
+    stream.send("    b")  # the block goes on, slowly
+    await settle()
+
+    assert asked.done()
+    shown = asked.result()
+    assert shown is not None and shown.text == "a = 1"
+    assert not stream.closed  # the rest of the block is read as the next suggestion
+
+    harness.accept(shown)
+    following = harness.ask("def f():\n    a = 1")
+    await settle()
+    stream.end(" = 2\n", "\n", "print(f())\n")
+
+    assert (await following).text == "\n    b = 2"
+    assert len(harness.provider.streams) == 1
