@@ -49,6 +49,10 @@ MAX_UPSTREAM_REQUESTS = 4
 # whole lines it has written by this time after the request are shown instead, and the rest
 # of the block follows as the next suggestion (a follow-up of the same answer).
 SHOW_WHOLE_LINES_AFTER_S: float | None = 0.5
+# A request with no first chunk this long after it was sent (or HUNG_FACTOR times the model's
+# usual answer time, if longer) is taken for hung: a keystroke replaces it, not waits for it.
+HUNG_AFTER_S = 1.0
+HUNG_FACTOR = 3.0
 # Just under the pool's keep-alive: after this long idle the connection is assumed gone.
 WARM_AFTER_IDLE_S = 50.0
 
@@ -178,7 +182,7 @@ class Engine:
         current = self._store.current(snapshot.uri)
         if current and current.in_flight():
             typed = typed_since(current.state, snapshot)
-            if typed == "" or (current.fetching and typed is not None):
+            if typed == "" or (typed is not None and self._answering(current)):
                 result = await self._wait(current)
                 if result is None:
                     return current, None
@@ -190,6 +194,18 @@ class Engine:
                 current.task.cancel()
         entry = self._start(snapshot, self._delay_ms(snapshot, invoked), invoked=invoked)
         return entry, await self._wait(entry)
+
+    def _answering(self, entry: Entry) -> bool:
+        """Whether ``entry``'s request is upstream and alive: a first chunk has come, or it is
+        not yet much later than the model's answers usually are.  A hung one is replaced."""
+        answer = entry.answer
+        if answer is None:
+            return entry.fetching  # a follow-up (always reading) or a request about to send
+        if answer.first_chunk_at is not None:
+            return True
+        latency = self._model_latency
+        usual = statistics.median(latency) if latency else 0.0
+        return self._clock() - answer.opened_at < max(HUNG_AFTER_S, HUNG_FACTOR * usual)
 
     def _delay_ms(self, snapshot: Snapshot, invoked: bool) -> int:
         context = context_at(snapshot.text, snapshot.offset, 1, ())
@@ -309,6 +325,7 @@ class Engine:
         self.stats.prefetches += entry.kind is Kind.PREFETCH
         await self._upstream.acquire()
         answer = Answer(self._provider.stream(plan.request), self._upstream.release, self._clock)
+        entry.answer = answer
         completion = await self._read(snapshot, entry, answer, 0, plan.context)
         if answer.first_chunk_at is not None:
             timing.first_chunk_s = answer.first_chunk_at - started
@@ -374,6 +391,7 @@ class Engine:
         """Keep reading ``answer`` as the suggestion for the document with ``shown`` accepted."""
         after = snapshot.after_accepting(shown)
         follow_up = Entry(after.state, Kind.FOLLOW_UP, follows=(entry.state, shown), fetching=True)
+        follow_up.answer = answer
         follow_up.task = asyncio.ensure_future(self._continue(after, follow_up, answer, start))
         self._store.add(follow_up)
 

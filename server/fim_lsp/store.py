@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from fim_lsp.answer import Answer
 from fim_lsp.snapshot import Snapshot, State, Suggestion
 from fim_lsp.typeahead import continue_typed, typed_since
 
@@ -43,6 +44,7 @@ class Entry:
     # A follow-up's state is the document with this suggestion, shown at this state, accepted.
     follows: tuple[State, Suggestion] | None = None
     fetching: bool = False  # past its debounce: a request is (or was) upstream
+    answer: Answer | None = None  # the stream it is read from, once upstream
     waiters: int = 0
     empty: bool = False  # the model's continuation for this state was nothing
     shown: bool = False

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fim_lsp.engine import SHOW_WHOLE_LINES_AFTER_S, Engine
+from fim_lsp.engine import HUNG_AFTER_S, SHOW_WHOLE_LINES_AFTER_S, Engine
 from fim_lsp.notices import Severity
 from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
@@ -320,4 +320,34 @@ async def test_a_slow_block_shows_its_whole_lines_and_the_rest_follows(harness: 
     stream.end(" = 2\n", "\n", "print(f())\n")
 
     assert (await following).text == "\n    b = 2"
+    assert len(harness.provider.streams) == 1
+
+
+async def test_typing_on_replaces_a_hung_request_instead_of_waiting_for_it(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    hung = harness.provider.streams[0]  # sends nothing
+    harness.clock.advance(HUNG_AFTER_S)
+
+    typed_on = harness.ask("x = 1")
+    await settle()
+
+    assert hung.closed and await asked is None
+    [_, fresh] = harness.provider.streams
+    fresh.end(" + 1")
+    assert (await typed_on).text == " + 1"
+
+
+async def test_typing_on_while_the_model_is_merely_slow_waits_for_it(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    slow = harness.provider.streams[0]
+    harness.clock.advance(HUNG_AFTER_S / 2)
+
+    typed_on = harness.ask("x = 1")
+    await settle()
+    slow.end(" 1 + 1")
+
+    assert (await asked).text == " 1 + 1"
+    assert (await typed_on).text == " + 1"
     assert len(harness.provider.streams) == 1
