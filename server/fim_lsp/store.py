@@ -108,8 +108,11 @@ class Store:
     def lookup(self, snapshot: Snapshot, invoked: bool = False) -> Hit | None:
         """The newest done entry that covers ``snapshot``.  A manual trigger is not told that
         the model had nothing to say: the user asks again on purpose."""
-        self._prune()
-        for entry in reversed(self._entries.get(snapshot.uri, ())):
+        entries = self._entries.get(snapshot.uri, [])
+        expired = self._clock() - self._ttl_s
+        for entry in reversed(entries):
+            if entry.made <= expired and entry not in entries[-KEPT_PER_DOCUMENT:]:
+                continue
             if (suggestion := entry.result()) is not None:
                 rest = continue_typed(entry.state, suggestion, snapshot)
                 if rest is not None:
