@@ -60,10 +60,11 @@ class Speed:
 
 
 class FallibleModel:
-    """Right on ``right`` of the requests (seeded), else a plausible wrong continuation."""
+    """Right on ``right`` of the requests, else a plausible wrong continuation.  Whether it is
+    right depends only on the place in the file (seeded), so every server meets the same model."""
 
     def __init__(self, right: float, speed: Speed, seed: int) -> None:
-        self.right, self.speed = right, speed
+        self.right, self.speed, self.seed = right, speed, seed
         self.rng = random.Random(seed)
         self.file = ""
 
@@ -74,6 +75,7 @@ class FallibleModel:
         at = self.file.find(anchor) + len(anchor) if anchor else 0
         budget = body.get("max_tokens", 64) * CHARS_PER_TOKEN
         answer = self.file[at : at + budget]
+        self.rng = random.Random(f"{self.seed}:{len(self.file)}:{at}")
         if self.rng.random() >= self.right:
             answer = self._wrong(answer)
         if "\n" in body.get("stop", []):
