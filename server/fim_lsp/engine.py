@@ -78,7 +78,7 @@ class Engine:
         self._provider_factory = provider_factory
         self._clock = clock
         self._counter = counter
-        self._gate = Gate(settings, Notices(notify), clock)
+        self.gate = Gate(settings, Notices(notify), clock)
         self._offers = Offers()
         self._rhythm = Rhythm()  # one user, one typing rhythm, whatever the document
         self._upstream = asyncio.Semaphore(MAX_UPSTREAM_REQUESTS)
@@ -87,6 +87,7 @@ class Engine:
         self._warming: asyncio.Future[None] | None = None
         self.stats = Stats()
         self.last_timing: Timing | None = None
+        self._closing: set[asyncio.Future[None]] = set()
         self._apply(settings)
 
     def _apply(self, settings: Settings) -> None:
@@ -95,7 +96,7 @@ class Engine:
         add_secret(settings.secret_key)
         self._provider = self._provider_factory(settings)
         self._store = Store(settings.cache_size, settings.cache_ttl_s, self._clock)
-        self._gate.reset(settings)
+        self.gate.reset(settings)
 
     async def update_settings(self, settings: Settings) -> None:
         """New settings: a new provider and store, and every notice may be said again."""
@@ -116,7 +117,7 @@ class Engine:
         self._last_activity = now
 
     def _warm(self) -> None:
-        if self._gate.refusal_for_all() is None:
+        if self.gate.refusal_for_all() is None:
             self._warming = asyncio.ensure_future(self._provider.warm())
 
     async def aclose(self) -> None:
@@ -133,14 +134,10 @@ class Engine:
             self._counter = default_counter()
         return self._counter
 
-    def refusal(self, snapshot: Snapshot) -> str | None:
-        """Why this document gets no completion at all, or None."""
-        return self._gate.refusal(snapshot)
-
     async def complete(self, snapshot: Snapshot, invoked: bool = False) -> Suggestion | None:
         """The suggestion for this cursor, or None (also when a newer call superseded it)."""
         received = time.perf_counter()
-        if reason := self._gate.refusal(snapshot):
+        if reason := self.gate.refusal(snapshot):
             log.debug("no completion for %s: %s", snapshot.uri, reason)
             return None
         store = self._store
@@ -272,7 +269,7 @@ class Engine:
                 return
         elif current and current.in_flight():
             current.task.cancel()
-        if store.lookup(after) is None and self._gate.refusal(after) is None:
+        if store.lookup(after) is None and self.gate.refusal(after) is None:
             entry = self._start(after, 0, kind=Kind.PREFETCH)
             asyncio.get_running_loop().call_later(PREFETCH_LIFETIME_S, _abandon, entry)
 
@@ -310,7 +307,7 @@ class Engine:
             raws = await self._provider.alternatives(plan.request, n)
         except ProviderError as error:
             self.stats.errors += 1
-            self._gate.failed(error)
+            self.gate.failed(error)
             return None
         cuts = [postprocess(raw, plan.context) for raw in raws]
         for raw, cut in zip(raws, cuts, strict=True):
@@ -332,7 +329,7 @@ class Engine:
             self.stats.first_chunk_s.append(timing.first_chunk_s)
         if completion is not None:
             self._model_latency.append(self._clock() - started)
-            self._gate.answered()
+            self.gate.answered()
         return completion
 
     async def _read(
@@ -375,7 +372,7 @@ class Engine:
             return completion
         except ProviderError as error:
             self.stats.errors += 1
-            self._gate.failed(error)
+            self.gate.failed(error)
             return None
         except asyncio.CancelledError:
             self.stats.cancelled += 1
@@ -393,6 +390,7 @@ class Engine:
         follow_up = Entry(after.state, Kind.FOLLOW_UP, follows=(entry.state, shown), fetching=True)
         follow_up.answer = answer
         follow_up.task = asyncio.ensure_future(self._continue(after, follow_up, answer, start))
+        follow_up.task.add_done_callback(lambda task: self._close_if_cancelled(task, answer))
         self._store.add(follow_up)
 
     async def _continue(
@@ -406,6 +404,14 @@ class Engine:
         self.stats.follow_ups += 1
         # The line ends here: nothing to replace.
         return Suggestion(completion, after.offset, new_id())
+
+    def _close_if_cancelled(self, task: asyncio.Task[Suggestion | None], answer: Answer) -> None:
+        """A follow-up cancelled before its first step never reaches ``_read``'s ``finally``:
+        close its stream here, or the request slot it holds is never given back."""
+        if task.cancelled():
+            closing = asyncio.ensure_future(answer.aclose())
+            self._closing.add(closing)  # the loop keeps only a weak reference to a task
+            closing.add_done_callback(self._closing.discard)
 
     def _count_tokens(self, raw: str, kept: str) -> None:
         generated = self.counter.count(raw) if raw else 0

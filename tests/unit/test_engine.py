@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from fim_lsp.engine import HUNG_AFTER_S, SHOW_WHOLE_LINES_AFTER_S, Engine
+from fim_lsp.engine import HUNG_AFTER_S, MAX_UPSTREAM_REQUESTS, SHOW_WHOLE_LINES_AFTER_S, Engine
 from fim_lsp.notices import Severity
 from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.store import Entry, Kind
 from fim_lsp.tokens import EstimatingCounter
 from tests.support.scripted_provider import FakeClock, ScriptedProvider, settle
 
@@ -238,7 +239,7 @@ async def test_rate_limits_back_off_from_one_second_doubling(harness: Harness):
         harness.provider.streams[-1].fail(RateLimitError("429"))
         assert await asked is None
         start = harness.clock.now
-        while harness.engine.refusal(Snapshot(URI, "/t.py", "", 0)):
+        while harness.engine.gate.refusal_for_all():
             harness.clock.advance(0.5)
         pauses.append(harness.clock.now - start)
 
@@ -351,3 +352,22 @@ async def test_typing_on_while_the_model_is_merely_slow_waits_for_it(harness: Ha
     assert (await asked).text == " 1 + 1"
     assert (await typed_on).text == " + 1"
     assert len(harness.provider.streams) == 1
+
+
+async def test_a_follow_up_cancelled_before_its_first_step_still_frees_its_slot(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    harness = Harness(max_lines=2)
+    add = harness.engine._store.add
+
+    def add_and_cancel_follow_ups(entry: Entry) -> None:
+        add(entry)
+        if entry.kind is Kind.FOLLOW_UP:
+            entry.task.cancel()  # e.g. the user typed elsewhere at that very moment
+
+    monkeypatch.setattr(harness.engine._store, "add", add_and_cancel_follow_ups)
+    await show_two_lines(harness)
+    await settle()
+
+    assert harness.provider.streams[0].closed
+    assert harness.engine._upstream._value == MAX_UPSTREAM_REQUESTS
