@@ -17,7 +17,8 @@ export interface Credentials {
 
 /**
  * Where the server reads a provider's key from when none is stored, besides FIM_LSP_API_KEY
- * (KEY_VARIABLES in server/fim_lsp/settings.py).
+ * (the server's provider registry, server/fim_lsp/providers/registry.py; tests/unit/test_registry.py
+ * holds the two equal).
  */
 const PROVIDER_KEY_VARIABLES: Record<string, string> = {
   dashscope: "DASHSCOPE_API_KEY",
