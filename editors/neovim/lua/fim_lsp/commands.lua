@@ -38,6 +38,10 @@ local function status()
       table.concat(buffers, ' ')
     ))
   end
+  local failure = require('fim_lsp.status').failure
+  if failure then
+    table.insert(lines, 'last failure: ' .. failure.reason)
+  end
   say(table.concat(lines, '\n'))
 end
 

@@ -1,6 +1,7 @@
 -- The inline-completion client for Neovim 0.10/0.11, which have none built in: ask the server
 -- as the user types, draw the answer as ghost text, apply it on accept.
 local compat = require('fim_lsp.compat')
+local status = require('fim_lsp.status')
 local suggestion = require('fim_lsp.suggestion')
 
 local M = {}
@@ -19,8 +20,8 @@ local TRIGGER_AUTOMATIC = 2
 ---@field items fim_lsp.Suggestion[]   alternatives of the last answer
 ---@field index integer                 the one shown
 ---@field view? fim_lsp.View            what is on screen
----@field tick integer                  changedtick when `view` was drawn
----@field cursor integer[]              cursor (row, col) when `view` was drawn
+---@field tick integer                  changedtick when `view` was drawn or last asked for
+---@field cursor integer[]              cursor (row, col) `view` or the last request is for
 
 ---@type table<integer, fim_lsp.BufState>
 local states = {}
@@ -59,6 +60,7 @@ local function cancel_pending(state)
     if client then
       compat.cancel_request(client, pending.request_id)
     end
+    status.changed()
   end
 end
 
@@ -98,17 +100,26 @@ local function render(bufnr, state)
   if not view then
     return false
   end
-  local inline, below = suggestion.layout(view)
+  local inline, below, hidden = suggestion.layout(view)
   local virt_lines = {}
   for _, text in ipairs(below) do
     table.insert(virt_lines, { { text, 'FimLspGhost' } })
   end
+  -- 'replace', not 'combine': next to a bracket, matchparen's highlight would restyle it.
   api.nvim_buf_set_extmark(bufnr, M.ns, row, col, {
     virt_text = inline ~= '' and { { inline, 'FimLspGhost' } } or nil,
     virt_text_pos = 'inline',
     virt_lines = #virt_lines > 0 and virt_lines or nil,
-    hl_mode = 'combine',
+    hl_mode = 'replace',
   })
+  if hidden ~= '' then
+    -- The replaced closers move to the end of the suggestion: blank them where they stand.
+    api.nvim_buf_set_extmark(bufnr, M.ns, row, view.replace_end - #hidden, {
+      virt_text = { { string.rep(' ', vim.fn.strdisplaywidth(hidden)), 'Normal' } },
+      virt_text_pos = 'overlay',
+      hl_mode = 'replace',
+    })
+  end
   state.tick = api.nvim_buf_get_changedtick(bufnr)
   state.cursor = { row, col }
   return true
@@ -128,6 +139,7 @@ local function request(bufnr, kind)
   cancel_pending(state)
   local row, col = cursor()
   local tick = api.nvim_buf_get_changedtick(bufnr)
+  state.tick, state.cursor = tick, { row, col }
   local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
   params.context = { triggerKind = kind }
   -- Declared first so the handler below sees this request's id, not a global.
@@ -139,6 +151,7 @@ local function request(bufnr, kind)
     function(err, result)
       if state.pending and state.pending.request_id == request_id then
         state.pending = nil
+        status.changed()
       end
       -- Stale answers (the user typed or moved since) are dropped; a newer request is due.
       if err or not result or not api.nvim_buf_is_valid(bufnr) then
@@ -162,11 +175,15 @@ local function request(bufnr, kind)
       state.items = items
       state.index = #items > 0 and 1 or 0
       render(bufnr, state)
+      if #items > 0 then
+        status.succeeded()
+      end
     end,
     bufnr
   )
   if ok and request_id then
     state.pending = { client_id = client.id, request_id = request_id }
+    status.changed()
   end
 end
 
@@ -210,10 +227,12 @@ local function on_text_changed(bufnr)
   schedule_request(bufnr)
 end
 
+--- The cursor moved without an edit (arrow keys, mouse): what was shown or asked for belongs
+--- to the old place; ask for the new one.
 ---@param bufnr integer
 local function on_cursor_moved(bufnr)
   local state = states[bufnr]
-  if not state or not state.view then
+  if not state then
     return
   end
   -- A text change also moves the cursor; TextChangedI (which follows) decides about that.
@@ -223,6 +242,8 @@ local function on_cursor_moved(bufnr)
   local row, col = cursor()
   if row ~= state.cursor[1] or col ~= state.cursor[2] then
     reset(bufnr)
+    state.cursor = { row, col }
+    schedule_request(bufnr)
   end
 end
 
@@ -243,11 +264,24 @@ function M.attach(bufnr, client_id)
     tick = -1,
     cursor = { -1, -1 },
   }
-  api.nvim_create_autocmd('TextChangedI', {
+  -- TextChangedP: the user changes the text through the completion menu (<C-n>).
+  api.nvim_create_autocmd({ 'TextChangedI', 'TextChangedP' }, {
     group = augroup,
     buffer = bufnr,
     callback = function()
       on_text_changed(bufnr)
+    end,
+  })
+  -- The menu closed on what the user picked: now a suggestion can help again.
+  api.nvim_create_autocmd('CompleteDone', {
+    group = augroup,
+    buffer = bufnr,
+    callback = function()
+      vim.schedule(function()
+        if vim.fn.pumvisible() == 0 and states[bufnr] and not states[bufnr].view then
+          schedule_request(bufnr)
+        end
+      end)
     end,
   })
   api.nvim_create_autocmd('CursorMovedI', {

@@ -25,6 +25,19 @@ end
 
 local augroup = vim.api.nvim_create_augroup('fim_lsp', { clear = true })
 
+--- Grey and italic in every terminal: `Comment` has no colour without 'termguicolors' in many
+--- colour schemes, and extra ghost lines would then look like real code. `default`: a colour
+--- scheme's or the user's own FimLspGhost wins.
+local function define_ghost_highlight()
+  vim.api.nvim_set_hl(0, 'FimLspGhost', {
+    fg = '#808080',
+    ctermfg = 244,
+    italic = true,
+    cterm = { italic = true },
+    default = true,
+  })
+end
+
 ---@param bufnr integer
 ---@param client vim.lsp.Client
 local function attach(bufnr, client)
@@ -49,7 +62,7 @@ function M.setup(opts)
   config.current = resolved
 
   require('fim_lsp.commands').define()
-  vim.api.nvim_set_hl(0, 'FimLspGhost', { link = 'Comment', default = true })
+  define_ghost_highlight()
   local ghost = require('fim_lsp.ghost')
   ghost.options.debounce_ms = resolved.debounce_ms
   frontend().set_enabled(resolved.enabled)
@@ -65,12 +78,7 @@ function M.setup(opts)
 
   vim.api.nvim_clear_autocmds({ group = augroup })
   -- `:colorscheme` clears highlight groups; keep a default for the ghost text.
-  vim.api.nvim_create_autocmd('ColorScheme', {
-    group = augroup,
-    callback = function()
-      vim.api.nvim_set_hl(0, 'FimLspGhost', { link = 'Comment', default = true })
-    end,
-  })
+  vim.api.nvim_create_autocmd('ColorScheme', { group = augroup, callback = define_ghost_highlight })
   vim.api.nvim_create_autocmd('LspAttach', {
     group = augroup,
     callback = function(args)
@@ -137,6 +145,12 @@ end
 ---@return boolean
 function M.trigger()
   return frontend().trigger()
+end
+
+--- For your statusline: `fim-lsp: ready`, `fetching`, `off` or `error: <reason>`.
+---@return string
+function M.statusline()
+  return require('fim_lsp.status').line()
 end
 
 ---@return boolean

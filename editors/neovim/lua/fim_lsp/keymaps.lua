@@ -1,5 +1,6 @@
 -- Insert-mode keys for the actions. A key whose action has nothing to act on (no suggestion
--- shown) types what it would have typed without us, so mapping it costs nothing.
+-- shown) does nothing when it is an Alt key (as copilot.vim's), and what it does without us
+-- otherwise (a Tab mapped to accept still indents).
 local M = {}
 
 ---@type string[] keys mapped by the last setup(), removed by the next one
@@ -24,8 +25,11 @@ function M.apply(keymaps, actions)
   mapped = {}
   for action, lhs in pairs(keymaps) do
     if lhs then
+      -- Only a key that does something of its own falls back to it: an Alt key arrives from a
+      -- terminal as Esc + letter, and fed back it would type the letter into the code.
+      local falls_back = not lhs:match('^<[MmAa]%-')
       vim.keymap.set('i', lhs, function()
-        if not actions[action]() then
+        if not actions[action]() and falls_back then
           vim.api.nvim_feedkeys(vim.keycode(lhs), 'n', false)
         end
       end, { desc = DESCRIPTIONS[action] })

@@ -1,6 +1,8 @@
 -- Starting the language server: its command, its settings, and the API key handed over
 -- through the server's environment only.
 local compat = require('fim_lsp.compat')
+local server_log = require('fim_lsp.server_log')
+local status = require('fim_lsp.status')
 
 local M = {}
 
@@ -103,8 +105,11 @@ function M.client_config(config)
     name = M.name,
     -- A function so the key command runs when the server starts, not at setup().
     cmd = function(dispatchers)
+      server_log.install(cmd)
       return vim.lsp.rpc.start(cmd, dispatchers, { env = key_env(config) })
     end,
+    -- Neovim's own handler shows a message for a moment, then `-- INSERT --` covers it.
+    handlers = { ['window/showMessage'] = status.on_show_message },
     filetypes = config.filetypes,
     root_markers = { '.git' },
     capabilities = capabilities,

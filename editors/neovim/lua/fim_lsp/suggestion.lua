@@ -106,17 +106,19 @@ function M.next_line(ghost)
   return ghost:match('^[^\n]*')
 end
 
---- How the ghost is drawn: the first line at the cursor, the rest as lines below. When the
---- first line ends with the replaced tail (")"), that part is already on screen.
+--- How the ghost is drawn: the first line at the cursor, the rest as lines below, and the
+--- replaced tail (")") that must not show twice. When the first line ends with the tail, that
+--- part is already on screen; when a later line brings it, the tail on the cursor line is
+--- hidden, so the screen shows what accepting will make.
 ---@param view fim_lsp.View
----@return string inline, string[] below
+---@return string inline, string[] below, string hidden
 function M.layout(view)
   local lines = vim.split(view.ghost, '\n', { plain = true })
   local inline = table.remove(lines, 1)
-  if #lines == 0 and view.tail ~= '' and inline:sub(-#view.tail) == view.tail then
-    inline = inline:sub(1, #inline - #view.tail)
+  if view.tail ~= '' and inline:sub(-#view.tail) == view.tail then
+    return inline:sub(1, #inline - #view.tail), lines, ''
   end
-  return inline, lines
+  return inline, lines, #lines > 0 and view.tail or ''
 end
 
 return M
