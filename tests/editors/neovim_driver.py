@@ -72,19 +72,22 @@ class Nvim:
         self.workdir = workdir
         self.socket = str(Path(tempfile.mkdtemp(prefix="nvim-")) / "sock")
         argv = [binary, "--headless", "--clean", "-u", str(MINIMAL_INIT), "--listen", self.socket]
-        self.process = subprocess.Popen(
+        self.process = self._spawn(argv, env)
+        self._watchdog = threading.Timer(WATCHDOG_S, self.kill)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        self.api = self._attach(deadline=time.monotonic() + 10)
+
+    def _spawn(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             argv,
             env=env,
-            cwd=workdir,
+            cwd=self.workdir,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        self._watchdog = threading.Timer(WATCHDOG_S, self.kill)
-        self._watchdog.daemon = True
-        self._watchdog.start()
-        self.api = self._attach(deadline=time.monotonic() + 10)
 
     def _attach(self, deadline: float) -> pynvim.Nvim:
         # The socket file can appear a moment before Neovim accepts connections on it.

@@ -255,6 +255,7 @@ function M.attach(bufnr, client_id)
     states[bufnr].client_id = client_id
     return
   end
+  status.changed() -- a statusline component now has something to say here
   local augroup = api.nvim_create_augroup('fim_lsp.ghost.' .. bufnr, { clear = true })
   states[bufnr] = {
     client_id = client_id,

@@ -92,6 +92,14 @@ local function key_env(config)
   return { FIM_LSP_API_KEY = key }
 end
 
+--- The settings as the server reads them: an empty table must go out as `{}`, not as the
+--- JSON array `[]` that Neovim makes of it (the server refuses that as an unknown setting).
+---@param config fim_lsp.Config
+---@return table
+local function wire_settings(config)
+  return next(config.settings) and vim.deepcopy(config.settings) or vim.empty_dict()
+end
+
 --- The LSP client config shared by `vim.lsp.config` (0.11+) and `vim.lsp.start` (0.10).
 ---@param config fim_lsp.Config
 ---@return vim.lsp.ClientConfig
@@ -113,8 +121,8 @@ function M.client_config(config)
     filetypes = config.filetypes,
     root_markers = { '.git' },
     capabilities = capabilities,
-    init_options = vim.deepcopy(config.settings),
-    settings = { fimLsp = vim.deepcopy(config.settings) },
+    init_options = wire_settings(config),
+    settings = { fimLsp = wire_settings(config) },
   }
 end
 
@@ -173,7 +181,7 @@ end
 ---@param config fim_lsp.Config
 function M.push_settings(config)
   for _, client in ipairs(M.clients()) do
-    client.settings = { fimLsp = vim.deepcopy(config.settings) }
+    client.settings = { fimLsp = wire_settings(config) }
     compat.notify(client, 'workspace/didChangeConfiguration', { settings = client.settings })
   end
 end

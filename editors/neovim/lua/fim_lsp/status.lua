@@ -18,16 +18,41 @@ local function redraw()
   end)
 end
 
+--- A message wider than the command line stops the typing at a hit-enter prompt; the whole
+--- reason stays in the statusline and `:FimLsp status`.
+---@param text string
+---@return string
+local function one_line(text)
+  text = text:gsub('\n', ' ')
+  local room = vim.v.echospace
+  if vim.fn.strdisplaywidth(text) <= room then
+    return text
+  end
+  return vim.fn.strcharpart(text, 0, room - 1) .. '…'
+end
+
+--- The server logs a failure and then tells the user of it with a hint added: one cause.
+---@param reason string
+---@return boolean
+local function was_told(reason)
+  for said in pairs(told) do
+    if vim.startswith(reason, said) or vim.startswith(said, reason) then
+      return true
+    end
+  end
+  return false
+end
+
 --- The server failed for `reason`: say so once, show it until the next success.
 ---@param reason string
 ---@param level integer vim.log.levels
 function M.failed(reason, level)
   reason = reason:gsub('^fim%-lsp: ', '')
   M.failure = { reason = reason, level = level }
-  if not told[reason] then
+  if not was_told(reason) then
     told[reason] = true
     vim.schedule(function()
-      vim.notify('fim-lsp: ' .. reason, level)
+      vim.notify(one_line('fim-lsp: ' .. reason), level)
     end)
   end
   redraw()
@@ -69,7 +94,8 @@ function M.line()
   if not require('fim_lsp').is_enabled() then
     state = 'off'
   elseif M.failure then
-    state = 'error: ' .. M.failure.reason
+    -- Its first sentence: a statusline has room for the what, `:FimLsp status` has the rest.
+    state = 'error: ' .. (M.failure.reason:match('^(.-)%.%s') or M.failure.reason)
   else
     local ghost = require('fim_lsp.ghost').status(bufnr)
     if ghost.pending then
