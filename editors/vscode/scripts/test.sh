@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything for the VS Code extension from a fresh clone: install, typecheck, lint, bundle the
-# server, build and package the .vsix, then one node test run (unit, package, contract).
+# server, build and package the .vsix, then one node test run (unit, package, contract), then
+# the .vsix in a real VS Code (code-server in Chromium; test/real/install.sh installs them).
 # FIM_LSP_PYTHON: the Python that runs the project's server in the contract test and bundles
 # the server's dependencies (default python3).
 set -euo pipefail
@@ -22,3 +23,5 @@ npm run --silent package </dev/null
 step "tests (unit, package, contract)"
 npm run --silent compile-tests
 npm run --silent test:all
+step "real VS Code: the .vsix in code-server, typed into (test/real)"
+node --test --test-concurrency=1 test/real/

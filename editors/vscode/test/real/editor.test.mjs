@@ -1,0 +1,91 @@
+// The extension in a real VS Code (code-server in Chromium), typed into key by key, checked on
+// screen. Run by scripts/test.sh after the .vsix is packaged: `node --test test/real/`.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startEditor } from "./codeServer.mjs";
+
+let editor;
+
+before(async () => {
+  editor = await startEditor({
+    files: {
+      "add.py": "def add(a, b):\n    \n",
+      "sub.py": "def sub(a, b):\n    \n",
+      "inf.py": "x = float()\n\n",
+      ".env": "SECRET_TOKEN=abc123\n",
+      "later.py": "import os\n\n",
+    },
+    answers: {
+      "def add(a, b):\n    return ": "a + b",
+      "def sub(a, b):\n    return ": "a - b",
+      "x = float(": '"inf")\nprint(x)',
+      "import os\nimport ": "sys",
+    },
+  });
+});
+
+after(async () => {
+  await editor?.close();
+});
+
+/** Run `body`; on failure keep a screenshot (out/real-screenshots/) and name it in the error. */
+async function onScreen(name, body) {
+  try {
+    await body();
+  } catch (error) {
+    const file = await editor.screenshot(name);
+    error.message += `\nscreenshot: ${file}`;
+    throw error;
+  }
+}
+
+test("ghost text appears while typing, and Tab accepts it", () =>
+  onScreen("ghost-and-tab", async () => {
+    await editor.open("add.py", 2, 5);
+    await editor.type("return ");
+    await editor.waitGhost("a + b");
+    assert.equal(await editor.drawnLine(), "    return a + b");
+    assert.equal(await editor.documentLine(2), "    return a + b"); // drawn, not yet text
+    await editor.press("Tab");
+    await editor.waitGhost("");
+    assert.equal(await editor.documentLine(2), "    return a + b");
+  }));
+
+test("typing through the ghost keeps its rest, with no new model request", () =>
+  onScreen("type-through", async () => {
+    await editor.open("sub.py", 2, 5);
+    await editor.type("return ");
+    await editor.waitGhost("a - b");
+    const asked = editor.fake.requests().length;
+    await editor.type("a -");
+    await editor.waitGhost(" b");
+    assert.equal(await editor.drawnLine(), "    return a - b");
+    assert.equal(editor.fake.requests().length, asked);
+  }));
+
+test("a multi-line suggestion before ')' draws and inserts it once", () =>
+  onScreen("closer", async () => {
+    await editor.open("inf.py", 1, 11);
+    await editor.type("i");
+    await editor.press("Backspace");
+    await editor.waitGhost('"inf"\nprint(x)');
+    assert.equal(await editor.drawnLine(), 'x = float("inf")');
+    await editor.press("Tab");
+    await editor.waitGhost("");
+    assert.equal(await editor.documentLine(1), 'x = float("inf")');
+    assert.equal(await editor.documentLine(2), "print(x)");
+  }));
+
+test("a .env file is never sent to the provider", () =>
+  onScreen("dotenv", async () => {
+    await editor.open(".env", 2, 1);
+    await editor.type("OTHER_TOKEN=xyz\n");
+    // A request typed afterwards in a Python file arrives: had the .env one been sent, it
+    // would have come first.
+    await editor.open("later.py", 2, 1);
+    await editor.type("import ");
+    await editor.waitGhost("sys");
+    const prompts = editor.fake.requests().map((body) => body.prompt);
+    assert.ok(prompts.some((prompt) => prompt.includes("import os")));
+    assert.ok(!prompts.some((prompt) => /SECRET_TOKEN|OTHER_TOKEN/.test(prompt)), "a .env line reached the provider");
+  }));

@@ -1,0 +1,49 @@
+"""The fake DashScope of the real-editor tests: the project's fake provider (a real HTTP server
+on 127.0.0.1, DashScope's wire format) answering by what the prompt's prefix ends with.
+
+    python fake_provider.py ANSWERS.json RECORD.jsonl
+
+ANSWERS.json maps the end of a prefix (the text right before the cursor) to the model's raw
+answer; a prompt matching none gets an empty answer. Every request body is appended to
+RECORD.jsonl as it arrives. Prints ``PORT <n>`` once listening.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
+
+from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+
+SUFFIX_MARKER = "<|fim_suffix|>"
+
+
+def main() -> None:
+    answers: dict[str, str] = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    record = Path(sys.argv[2])
+    lock = threading.Lock()
+
+    def respond(body: dict[str, Any]) -> Reply:
+        prompt = str(body.get("prompt", ""))
+        with lock, record.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(body) + "\n")
+        prefix = prompt.split(SUFFIX_MARKER, 1)[0]
+        for ending, text in answers.items():
+            if prefix.endswith(ending):
+                return Reply(text=text)
+        return Reply(text="")
+
+    fake = FakeProvider()
+    fake.responder = respond
+    fake.start()
+    print(f"PORT {fake.port}", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
