@@ -8,6 +8,7 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { requestTracking } from "./requestTracking";
+import { pipeServerLog } from "./serverLog";
 import type { ServerLaunch } from "./serverLaunch";
 import type { ServerSettings } from "./serverSettings";
 import type { StatusModel } from "./status";
@@ -29,6 +30,10 @@ export function clientOptions(
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     middleware: requestTracking(status),
+    stdioOptions: {
+      stdout: () => undefined, // LSP itself: the client reads it
+      stderr: (input, channel) => pipeServerLog(input, channel, (reason) => status.reportProblem(reason)),
+    },
   };
 }
 

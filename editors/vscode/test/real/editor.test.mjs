@@ -14,12 +14,15 @@ before(async () => {
       "inf.py": "x = float()\n\n",
       ".env": "SECRET_TOKEN=abc123\n",
       "later.py": "import os\n\n",
+      "fail.py": "def boom():\n    \n    \n",
     },
     answers: {
       "def add(a, b):\n    return ": "a + b",
       "def sub(a, b):\n    return ": "a - b",
       "x = float(": '"inf")\nprint(x)',
       "import os\nimport ": "sys",
+      "def boom():\n    raise ": { status: 500, text: "upstream broke" },
+      "    ok = ": "True",
     },
   });
 });
@@ -88,4 +91,16 @@ test("a .env file is never sent to the provider", () =>
     const prompts = editor.fake.requests().map((body) => body.prompt);
     assert.ok(prompts.some((prompt) => prompt.includes("import os")));
     assert.ok(!prompts.some((prompt) => /SECRET_TOKEN|OTHER_TOKEN/.test(prompt)), "a .env line reached the provider");
+  }));
+
+test("the status bar shows a failing endpoint, with the reason, until an answer works", () =>
+  onScreen("status-error", async () => {
+    await editor.open("fail.py", 2, 5);
+    await editor.type("raise ");
+    const failed = await editor.waitStatus(/fim-lsp: .*500/);
+    assert.doesNotMatch(failed.label, /ready/);
+    await editor.goTo(3, 5);
+    await editor.type("ok = ");
+    await editor.waitGhost("True");
+    await editor.waitStatus(/fim-lsp: ready/);
   }));

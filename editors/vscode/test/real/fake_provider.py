@@ -4,7 +4,8 @@ on 127.0.0.1, DashScope's wire format) answering by what the prompt's prefix end
     python fake_provider.py ANSWERS.json RECORD.jsonl
 
 ANSWERS.json maps the end of a prefix (the text right before the cursor) to the model's raw
-answer; a prompt matching none gets an empty answer. Every request body is appended to
+answer, or to ``{"status": 500, "text": "..."}`` for a failing one; a prompt matching none gets
+an empty answer. Every request body is appended to
 RECORD.jsonl as it arrives. Prints ``PORT <n>`` once listening.
 """
 
@@ -24,7 +25,7 @@ SUFFIX_MARKER = "<|fim_suffix|>"
 
 
 def main() -> None:
-    answers: dict[str, str] = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    answers: dict[str, str | dict[str, Any]] = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     record = Path(sys.argv[2])
     lock = threading.Lock()
 
@@ -33,9 +34,9 @@ def main() -> None:
         with lock, record.open("a", encoding="utf-8") as out:
             out.write(json.dumps(body) + "\n")
         prefix = prompt.split(SUFFIX_MARKER, 1)[0]
-        for ending, text in answers.items():
+        for ending, answer in answers.items():
             if prefix.endswith(ending):
-                return Reply(text=text)
+                return Reply(**answer) if isinstance(answer, dict) else Reply(text=answer)
         return Reply(text="")
 
     fake = FakeProvider()
