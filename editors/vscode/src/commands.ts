@@ -18,11 +18,13 @@ export function registerCommands(
         void vscode.window.showErrorMessage(`fim-lsp: ${describeError(error)}`);
       }
     });
+  const stats = new StatsDocument();
   return [
+    vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
     register("fim-lsp.toggle", toggleEnabled),
     register("fim-lsp.triggerNow", () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
     register("fim-lsp.showLog", () => output.show(true)),
-    register("fim-lsp.showStats", async () => showStats(await server.stats())),
+    register("fim-lsp.showStats", async () => stats.show(await server.stats())),
     register("fim-lsp.setApiKey", () => setApiKey(server, keys)),
     register("fim-lsp.clearApiKey", () => clearApiKey(server, keys)),
     register("fim-lsp.restartServer", () => server.restart()),
@@ -77,10 +79,27 @@ function keysLabel(provider: string): string {
   return usesSecretKey(provider) ? "AK and SK" : "API key";
 }
 
-async function showStats(stats: unknown): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({
-    language: "json",
-    content: JSON.stringify(stats, null, 2),
-  });
-  await vscode.window.showTextDocument(document, { preview: true });
+/** Not `file` or `untitled`: the server is never sent the stats as a document to complete. */
+export const STATS_SCHEME = "fim-lsp-stats";
+
+/**
+ * The stats as a read-only virtual document: an untitled one asked to be saved on close and
+ * went to the server like any unsaved buffer.
+ */
+class StatsDocument implements vscode.TextDocumentContentProvider {
+  private readonly uri = vscode.Uri.parse(`${STATS_SCHEME}:fim-lsp-stats.json`);
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private text = "{}";
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  async show(stats: unknown): Promise<void> {
+    this.text = JSON.stringify(stats, null, 2);
+    this.changed.fire(this.uri);
+    const document = await vscode.workspace.openTextDocument(this.uri);
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
 }

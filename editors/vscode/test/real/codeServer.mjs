@@ -176,6 +176,15 @@ class Editor {
     await page.locator(".monaco-editor.focused").waitFor();
   }
 
+  /** Run a command from the palette (F1) by its title, as a person does. */
+  async command(title) {
+    const page = this.page;
+    await page.keyboard.press("F1");
+    await page.locator(".quick-input-widget input").waitFor();
+    await page.keyboard.type(title);
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().click();
+  }
+
   /** Type `text` key by key, as a person does (`delay` ms between keys). */
   async type(text, delay = 60) {
     await this.page.keyboard.type(text, { delay });

@@ -104,3 +104,14 @@ test("the status bar shows a failing endpoint, with the reason, until an answer 
     await editor.waitGhost("True");
     await editor.waitStatus(/fim-lsp: ready/);
   }));
+
+test("Show Stats opens a read-only view, not an unsaved document", () =>
+  onScreen("stats", async () => {
+    await editor.waitStatus(/fim-lsp: ready/);
+    await editor.command("fim-lsp: Show Stats");
+    const tab = editor.page.locator(".tab.active");
+    await editor.waitUntil(() => tab.getAttribute("aria-label"), (label) => /stats/i.test(label ?? ""), 15_000, "the stats tab");
+    assert.doesNotMatch((await tab.getAttribute("aria-label")) ?? "", /Untitled/);
+    assert.equal(await editor.page.locator(".tab.active.dirty").count(), 0); // nothing to save
+    assert.match(await editor.documentLine(2), /"requests": \d+/);
+  }));

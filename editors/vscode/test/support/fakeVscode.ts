@@ -208,6 +208,7 @@ export const workspace = {
   onWillRenameFiles: event(),
   onWillDeleteFiles: event(),
   openTextDocument: async (options: unknown) => options,
+  registerTextDocumentContentProvider: () => ({ dispose() {} }),
   createFileSystemWatcher: () => ({ onDidCreate: event(), onDidChange: event(), onDidDelete: event(), dispose() {} }),
 };
 
