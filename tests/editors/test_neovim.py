@@ -479,3 +479,25 @@ def test_items_spanning_lines_or_not_matching_are_dropped(bare_nvim: Nvim) -> No
     assert bare_nvim.lua(code, two_lines) is True
     assert bare_nvim.lua(code, after_cursor) is True
     assert bare_nvim.lua(code, {"insertText": ""}) is True
+
+
+# -- help and mappings of your own -----------------------------------------------------
+
+
+def test_help_opens_from_the_shipped_tags(bare_nvim: Nvim, tmp_path: Path) -> None:
+    bare_nvim.api.command("help fim_lsp")
+    assert bare_nvim.lua("return vim.api.nvim_buf_get_name(0)").endswith("fim_lsp.txt")
+    bare_nvim.api.command("helpclose")
+    # The shipped tags are those of the shipped doc: regenerated, they are the same.
+    (tmp_path / "fim_lsp.txt").write_bytes((PLUGIN / "doc" / "fim_lsp.txt").read_bytes())
+    bare_nvim.api.command(f"helptags {tmp_path}")
+    assert (tmp_path / "tags").read_text() == (PLUGIN / "doc" / "tags").read_text()
+
+
+def test_plug_mapping_accepts(editor: Nvim) -> None:
+    editor.api.command("imap <C-x> <Plug>(fim-lsp-accept)")
+    type_return(editor)
+    editor.wait_ghost("a + b")
+    editor.type("<C-x>")
+    editor.wait_line("    return a + b")
+    editor.assert_no_errors()

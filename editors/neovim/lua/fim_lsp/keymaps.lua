@@ -16,9 +16,21 @@ local DESCRIPTIONS = {
   trigger = 'fim-lsp: ask for a suggestion now',
 }
 
+--- `<Plug>(fim-lsp-accept)` and the others, for mappings of your own: `:imap <C-j> <Plug>(fim-lsp-accept)`.
+---@param actions table<fim_lsp.Action, fun(): boolean>
+local function define_plugs(actions)
+  for action, desc in pairs(DESCRIPTIONS) do
+    local name = ('<Plug>(fim-lsp-%s)'):format(action:gsub('_', '-'))
+    vim.keymap.set('i', name, function()
+      actions[action]()
+    end, { desc = desc })
+  end
+end
+
 ---@param keymaps fim_lsp.Keymaps
 ---@param actions table<fim_lsp.Action, fun(): boolean>
 function M.apply(keymaps, actions)
+  define_plugs(actions)
   for _, lhs in ipairs(mapped) do
     pcall(vim.keymap.del, 'i', lhs)
   end
