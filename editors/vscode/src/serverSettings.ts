@@ -41,10 +41,10 @@ export const SERVER_FIELDS = {
 export const SECRET_FIELDS = ["apiKey", "secretKey"] as const;
 
 /**
- * Settings read from user settings only (scope `machine`): they decide where code and keys go,
+ * Settings read from user settings only (scope `application`): they decide where code and keys go,
  * or what runs, so a workspace you open must not change them.
  */
-export const MACHINE_SETTINGS: readonly string[] = ["provider", "baseUrl", "endpoint", "localServers", "server.command"];
+export const USER_ONLY_SETTINGS: readonly string[] = ["provider", "baseUrl", "endpoint", "localServers", "server.command"];
 
 export type ServerSettings = Partial<Record<keyof typeof SERVER_FIELDS, unknown>>;
 
@@ -66,7 +66,7 @@ export interface InspectedSetting {
  * default applies, so the server's own (provider-aware) default wins instead.
  */
 export function userSetValue(key: string, inspected: InspectedSetting | undefined): unknown {
-  if (MACHINE_SETTINGS.includes(key)) {
+  if (USER_ONLY_SETTINGS.includes(key)) {
     return inspected?.globalValue;
   }
   return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;

@@ -261,6 +261,11 @@ class Editor {
     });
   }
 
+  /** The User settings file as the Settings UI left it. */
+  async userSettings() {
+    return fs.readFileSync(path.join(this.dir, "data", "User", "settings.json"), "utf8");
+  }
+
   async screenshot(name) {
     const file = path.join(extensionRoot, "out", "real-screenshots", `${name}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });

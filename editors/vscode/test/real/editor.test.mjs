@@ -15,6 +15,7 @@ before(async () => {
       ".env": "SECRET_TOKEN=abc123\n",
       "later.py": "import os\n\n",
       "fail.py": "def boom():\n    \n    \n",
+      "ui.py": "\n",
     },
     answers: {
       "def add(a, b):\n    return ": "a + b",
@@ -88,7 +89,7 @@ test("a .env file is never sent to the provider", () =>
     await editor.open("later.py", 2, 1);
     await editor.type("import ");
     await editor.waitGhost("sys");
-    const prompts = editor.fake.requests().map((body) => body.prompt);
+    const prompts = editor.fake.requests().map((request) => request.body.prompt);
     assert.ok(prompts.some((prompt) => prompt.includes("import os")));
     assert.ok(!prompts.some((prompt) => /SECRET_TOKEN|OTHER_TOKEN/.test(prompt)), "a .env line reached the provider");
   }));
@@ -114,4 +115,28 @@ test("Show Stats opens a read-only view, not an unsaved document", () =>
     assert.doesNotMatch((await tab.getAttribute("aria-label")) ?? "", /Untitled/);
     assert.equal(await editor.page.locator(".tab.active.dirty").count(), 0); // nothing to save
     assert.match(await editor.documentLine(2), /"requests": \d+/);
+  }));
+
+test("a user-only setting changed in the Settings UI reaches the server", () =>
+  onScreen("settings-ui", async () => {
+    const page = editor.page;
+    const url = `http://127.0.0.1:${editor.fake.port}/set-in-the-ui/v1`;
+    await editor.press("Control+,");
+    await page.locator(".settings-editor").waitFor();
+    // The User tab is open and the search box has the focus, as for anyone opening Settings.
+    await page.locator(".settings-tabs-widget .action-label.checked", { hasText: "User" }).waitFor();
+    await page.waitForTimeout(500); // the search box takes the focus a moment after it shows
+    await editor.type("fim-lsp.baseUrl", 20);
+    const input = page.locator('.setting-item-contents input[type="text"], .setting-item-contents input:not([type])').first();
+    await input.waitFor({ timeout: 15_000 });
+    await input.click();
+    await editor.press("Control+A");
+    await editor.type(url, 5);
+    await editor.press("Enter");
+    await editor.waitUntil(() => editor.userSettings(), (text) => text.includes(url), 15_000, "the Settings UI to save");
+    await editor.press("Control+W"); // close the Settings editor
+    await editor.open("ui.py", 1, 1);
+    const before = editor.fake.requests().length;
+    await editor.type("y = ");
+    await editor.waitUntil(() => editor.fake.requests().slice(before), (requests) => requests.some((r) => r.path.startsWith("/set-in-the-ui/v1")), 15_000, "a request to the URL set in the UI");
   }));

@@ -5,8 +5,8 @@ on 127.0.0.1, DashScope's wire format) answering by what the prompt's prefix end
 
 ANSWERS.json maps the end of a prefix (the text right before the cursor) to the model's raw
 answer, or to ``{"status": 500, "text": "..."}`` for a failing one; a prompt matching none gets
-an empty answer. Every request body is appended to
-RECORD.jsonl as it arrives. Prints ``PORT <n>`` once listening.
+an empty answer. Every request (path and body) is appended
+to RECORD.jsonl as it arrives, before it is answered. Prints ``PORT <n>`` once listening.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
 
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from tests.support.fake_provider import FakeProvider, Received, Reply  # noqa: E402
 
 SUFFIX_MARKER = "<|fim_suffix|>"
 
@@ -30,10 +30,7 @@ def main() -> None:
     lock = threading.Lock()
 
     def respond(body: dict[str, Any]) -> Reply:
-        prompt = str(body.get("prompt", ""))
-        with lock, record.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(body) + "\n")
-        prefix = prompt.split(SUFFIX_MARKER, 1)[0]
+        prefix = str(body.get("prompt", "")).split(SUFFIX_MARKER, 1)[0]
         for ending, answer in answers.items():
             if prefix.endswith(ending):
                 return Reply(**answer) if isinstance(answer, dict) else Reply(text=answer)
@@ -41,6 +38,14 @@ def main() -> None:
 
     fake = FakeProvider()
     fake.responder = respond
+    keep = fake.record
+
+    def record_to_file(received: Received) -> None:
+        keep(received)
+        with lock, record.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"path": received.path, "body": received.body}) + "\n")
+
+    fake.record = record_to_file  # type: ignore[method-assign]
     fake.start()
     print(f"PORT {fake.port}", flush=True)
     threading.Event().wait()

@@ -22,7 +22,7 @@ test("package.json defaults never reach the server, so its provider-aware defaul
   assert.deepEqual(toServerSettings(readSetting), { provider: "qianfan" });
 });
 
-test("workspace values win for ordinary settings and are ignored for machine-scoped ones", () => {
+test("workspace values win for ordinary settings and are ignored for user-only ones", () => {
   fake.globalSettings.set("fim-lsp.maxTokens", 64);
   fake.workspaceSettings.set("fim-lsp.maxTokens", 32);
   fake.workspaceSettings.set("fim-lsp.provider", "openai");

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import {
-  MACHINE_SETTINGS,
+  USER_ONLY_SETTINGS,
   needsRestart,
   SECRET_FIELDS,
   SERVER_FIELDS,
@@ -61,9 +61,11 @@ test("secrets are neither mapped nor declared as settings", () => {
   }
 });
 
-test("exactly the settings that decide where code and keys go, or what runs, are machine-scoped", () => {
-  const machine = Object.keys(declared).filter((key) => declared[key].scope === "machine");
-  assert.deepEqual(machine.sort(), MACHINE_SETTINGS.map((key) => `fim-lsp.${key}`).sort());
+test("exactly the settings that decide where code and keys go, or what runs, are application-scoped", () => {
+  // `application`, not `machine`: a remote window (code-server, SSH, WSL) hides machine-scoped
+  // settings from the User tab and reads them only from the remote's own settings.
+  const userOnly = Object.keys(declared).filter((key) => declared[key].scope === "application");
+  assert.deepEqual(userOnly.sort(), USER_ONLY_SETTINGS.map((key) => `fim-lsp.${key}`).sort());
 });
 
 test("enum settings offer the contract's choices", () => {
@@ -83,8 +85,8 @@ test("only values the user set count, most specific scope first", () => {
   assert.equal(userSetValue("enable", { globalValue: true, workspaceValue: false }), false);
 });
 
-test("a workspace cannot change a machine-scoped setting", () => {
-  for (const key of MACHINE_SETTINGS) {
+test("a workspace cannot change a user-only setting", () => {
+  for (const key of USER_ONLY_SETTINGS) {
     const inspected = { workspaceValue: "from-workspace", workspaceFolderValue: "from-folder" };
     assert.equal(userSetValue(key, inspected), undefined, key);
     assert.equal(userSetValue(key, { ...inspected, globalValue: "mine" }), "mine", key);
