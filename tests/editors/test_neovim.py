@@ -501,3 +501,20 @@ def test_plug_mapping_accepts(editor: Nvim) -> None:
     editor.type("<C-x>")
     editor.wait_line("    return a + b")
     editor.assert_no_errors()
+
+
+def test_vim_lsp_enable_works_without_setup(start_nvim: Any, fake: FakeProvider) -> None:
+    """Neovim 0.11's own way: lsp/fim_lsp.lua is the config, no setup() call at all."""
+    nvim = start_nvim(FIM_LSP_API_KEY="test-key")
+    nvim.lua(
+        "vim.lsp.config('fim_lsp', { cmd = ..., filetypes = { 'python' },"
+        " init_options = { baseUrl = select(2, ...), debounceMs = 0 } })"
+        " vim.lsp.enable('fim_lsp')",
+        SERVER_CMD,
+        fake.base_url,
+    )
+    type_return(nvim)
+    nvim.wait_ghost("a + b")
+    nvim.type("<M-l>")
+    nvim.wait_line("    return a + b")
+    nvim.assert_no_errors()

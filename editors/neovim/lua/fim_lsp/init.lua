@@ -46,21 +46,11 @@ local function attach(bufnr, client)
   end
 end
 
---- Configure and start fim-lsp. Returns false (and says why) when `opts` are invalid.
----@param opts? table see `:help fim_lsp-options`
----@return boolean
-function M.setup(opts)
-  local resolved, errors = config.resolve(opts)
-  if not resolved then
-    vim.notify(
-      'fim-lsp: setup() options are invalid:\n  ' .. table.concat(errors, '\n  '),
-      vim.log.levels.ERROR
-    )
-    return false
-  end
-  local again = config.current ~= nil
+--- Everything but starting the server: options in force, keys, highlight, the autocmds that
+--- attach the ghost text.
+---@param resolved fim_lsp.Config
+local function activate(resolved)
   config.current = resolved
-
   require('fim_lsp.commands').define()
   define_ghost_highlight()
   local ghost = require('fim_lsp.ghost')
@@ -97,6 +87,22 @@ function M.setup(opts)
       end
     end,
   })
+end
+
+--- Configure and start fim-lsp. Returns false (and says why) when `opts` are invalid.
+---@param opts? table see `:help fim_lsp-options`
+---@return boolean
+function M.setup(opts)
+  local resolved, errors = config.resolve(opts)
+  if not resolved then
+    vim.notify(
+      'fim-lsp: setup() options are invalid:\n  ' .. table.concat(errors, '\n  '),
+      vim.log.levels.ERROR
+    )
+    return false
+  end
+  local again = config.current ~= nil
+  activate(resolved)
 
   server.start(resolved)
   if again then
@@ -108,6 +114,18 @@ function M.setup(opts)
     end
   end
   return true
+end
+
+--- `vim.lsp.enable('fim_lsp')` without setup() (lsp/fim_lsp.lua): the first client to attach
+--- brings the default options, keys and ghost text. After a setup() it does nothing.
+---@param client vim.lsp.Client
+---@param bufnr integer
+function M.on_attach(client, bufnr)
+  if config.current then
+    return
+  end
+  activate(assert(config.resolve({})))
+  attach(bufnr, client)
 end
 
 --- Accept the whole suggestion. Returns false when none is shown, for fallbacks:
