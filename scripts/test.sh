@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything from a fresh clone: install the server with its test tools into .venv, lint,
-# typecheck, run every Python test (unit, LSP end-to-end, real Neovim), then the VS Code
-# extension's install, typecheck, lint, packaging and tests.
+# typecheck, run every Python test (unit, LSP end-to-end, real Neovim headless and in tmux),
+# then the VS Code extension's install, typecheck, lint, packaging and tests, the .vsix in a
+# real VS Code (code-server in Chromium) last. Missing Debian packages (tmux, chromium, …) come
+# by apt-get.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -17,6 +19,15 @@ echo "== ruff"
 
 echo "== mypy"
 "$venv/bin/mypy"
+
+# The Neovim terminal tests run Neovim in tmux (tests/editors/test_neovim_terminal.py).
+if ! command -v tmux >/dev/null; then
+  echo "== apt-get install tmux"
+  as_root=()
+  [[ $(id -u) == 0 ]] || as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends tmux
+fi
 
 echo "== pytest"
 # Exit code 5 (no tests collected) is a failure like any other non-zero code.
