@@ -12,7 +12,7 @@ code_server_version=4.139.1
 playwright_version=1.65.1
 mkdir -p "$real"
 
-packages=(chromium xvfb g++ make libkrb5-dev pkg-config libsecret-1-dev libx11-dev libxkbfile-dev)
+packages=(chromium g++ make libkrb5-dev pkg-config libsecret-1-dev libx11-dev libxkbfile-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
