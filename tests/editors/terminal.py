@@ -33,6 +33,9 @@ class TerminalNvim(Nvim):
         assert TMUX is not None, "tmux is needed for the terminal tests (apt-get install tmux)"
         self.tmux_socket = str(Path(tempfile.mkdtemp(prefix="tmux-")) / "sock")
         super().__init__(binary, env, workdir)
+        # With a terminal UI, Neovim serves its socket while it waits for the UI, before it
+        # has read the init file: a request then would find no plugin.
+        self.wait_for("return vim.v.vim_did_enter == 1", what="Neovim to finish starting")
 
     def _spawn(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         """tmux itself exits once the session is up (`-d`); Neovim lives on in its server."""
