@@ -320,8 +320,10 @@ async def test_the_rest_of_an_answer_that_dedents_survives_an_accept(
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"maxLines": 2})
     )
-    body = ["if n < 2:\n", "        return n\n", "    return fib(n - 1) + fib(n - 2)\n"]
-    fake.queue(Reply(chunks=body, chunk_delay=0.05))
+    # The two lines shown arrive at once (so no timing decides what the first suggestion
+    # is); the rest comes while the user looks at them.
+    body = ["if n < 2:\n        return n\n", "    return fib(n - 1) + fib(n - 2)\n"]
+    fake.queue(Reply(chunks=body, chunk_delay=0.3))
     open_document(client, URI, "def fib(n):\n    \n")
     [item] = await ask(client, URI, 1, 4)
     assert item.insert_text == "if n < 2:\n        return n"
