@@ -8,6 +8,7 @@ cuts windows; the next keystroke finds it.  Memory is bounded by entry counts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -19,6 +20,7 @@ from pathlib import Path, PurePath
 
 from fim_lsp.context import similar
 from fim_lsp.context.admission import ignored, path_refusal, read_admitted, text_refusal
+from fim_lsp.context.budget import choose
 from fim_lsp.context.definitions import definitions
 from fim_lsp.context.imports import Import, imports_of, language_of
 from fim_lsp.context.recent import RecentEdits, around
@@ -33,7 +35,7 @@ MAX_COUNTS = 4096
 MAX_SIMILAR = 4  # windows, from as many files
 REFRESH_AFTER_S = 10.0  # a file read longer ago than this is read again in the background
 NEAR_CURSOR_CHARS = 8000  # names used here count as used
-SHARES = (("definitions", 0.5), ("similar", 0.3), ("recent", 0.2))
+SHARES = (0.5, 0.3, 0.2)  # definitions, similar code, recent edits: each one's first call
 
 Documents = Callable[[], Iterable[tuple[str, str, str]]]  # (uri, path, text) of open documents
 
@@ -111,27 +113,15 @@ class Workspace:
             return Gathered((), (), "", "")
         folder, current = located
         near = text[max(0, offset - NEAR_CURSOR_CHARS) : offset + NEAR_CURSOR_CHARS // 4]
-        candidates = {
-            "definitions": self._definitions(folder, current, text, near)
-            if sources.definitions
-            else [],
-            "similar": self._similar(uri, text[:offset]) if sources.similar else [],
-            "recent": self._recent(uri) if sources.recent else [],
-        }
-        chosen: list[tuple[int, Snippet, int]] = []  # (position in stable order, snippet, tokens)
-        left = 0
-        for rank, (source, share) in enumerate(SHARES):
-            allowance = int(sources.budget * share) + left
-            for position, snippet in enumerate(candidates[source]):
-                tokens = self._count(snippet.text, counter)
-                if tokens <= allowance:
-                    chosen.append(((rank, position), snippet, tokens))  # type: ignore[arg-type]
-                    allowance -= tokens
-            left = allowance
-        chosen.sort(key=lambda item: item[0])
+        candidates = [
+            self._definitions(folder, current, text, near) if sources.definitions else [],
+            self._similar(uri, text[:offset]) if sources.similar else [],
+            self._recent(uri) if sources.recent else [],
+        ]
+        chosen = choose(candidates, SHARES, sources.budget, lambda t: self._count(t, counter))
         return Gathered(
-            tuple(snippet for _, snippet, _ in chosen),
-            tuple(tokens for _, _, tokens in chosen),
+            tuple(snippet for snippet, _ in chosen),
+            tuple(tokens for _, tokens in chosen),
             PurePath(folder).name,
             current,
         )
@@ -212,6 +202,19 @@ class Workspace:
     def changed(self, uri: str, path: str, text: str, line: int) -> None:
         self.recent.edited(uri, line)
         self.opened(uri, path, text)
+
+    async def warm(self, path: str, text: str) -> None:
+        """Load what ``text`` imports before the first request (``fim-lsp complete``, which
+        has one request and no keystroke before it to start the loading)."""
+        located = self.locate(path)
+        if located is None:
+            return
+        folder, current = located
+        loop = asyncio.get_running_loop()
+        if current.endswith(".go"):
+            await loop.run_in_executor(self._worker, self._load_go_module, folder)
+        for imported in imports_of(text, current, self._go_modules.get(folder, "")):
+            await loop.run_in_executor(self._worker, self._load_module, folder, imported)
 
     # The background thread -------------------------------------------------------------
 
