@@ -195,7 +195,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.command(STATS_COMMAND)
     def stats(ls: FimLanguageServer, *arguments: Any) -> dict[str, object]:
-        return ls.engine.stats.as_dict()
+        return {**ls.engine.stats.as_dict(), "contextPending": ls.engine.workspace.pending}
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: FimLanguageServer, *arguments: Any) -> None:

@@ -119,9 +119,18 @@ class Workspace:
             self._recent(uri) if sources.recent else [],
         ]
         chosen = choose(candidates, SHARES, sources.budget, lambda t: self._count(t, counter))
+        # A file's used definitions and the rest of them, chosen apart, are written as one.
+        merged: dict[tuple[str, str], tuple[Snippet, int]] = {}
+        for snippet, tokens in chosen:
+            key = (snippet.source, snippet.path)
+            if key in merged:
+                first, first_tokens = merged[key]
+                snippet = Snippet(first.path, f"{first.text}\n{snippet.text}", first.source)
+                tokens += first_tokens
+            merged[key] = (snippet, tokens)
         return Gathered(
-            tuple(snippet for snippet, _ in chosen),
-            tuple(tokens for _, tokens in chosen),
+            tuple(snippet for snippet, _ in merged.values()),
+            tuple(tokens for _, tokens in merged.values()),
             PurePath(folder).name,
             current,
         )
@@ -203,18 +212,19 @@ class Workspace:
         self.recent.edited(uri, line)
         self.opened(uri, path, text)
 
+    @property
+    def pending(self) -> int:
+        """Loads queued or running: 0 once everything asked for so far is in memory."""
+        with self._lock:
+            return len(self._pending)
+
     async def warm(self, path: str, text: str) -> None:
         """Load what ``text`` imports before the first request (``fim-lsp complete``, which
         has one request and no keystroke before it to start the loading)."""
         located = self.locate(path)
-        if located is None:
-            return
-        folder, current = located
-        loop = asyncio.get_running_loop()
-        if current.endswith(".go"):
-            await loop.run_in_executor(self._worker, self._load_go_module, folder)
-        for imported in imports_of(text, current, self._go_modules.get(folder, "")):
-            await loop.run_in_executor(self._worker, self._load_module, folder, imported)
+        if located is not None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._worker, self._load_imports, *located, text)
 
     # The background thread -------------------------------------------------------------
 
@@ -237,6 +247,14 @@ class Workspace:
             self._worker.submit(run)
         except RuntimeError:  # shut down
             self._pending.discard(key)
+
+    def _load_imports(self, folder: str, relative: str, text: str) -> None:
+        """What an opened document imports, before its first completion asks for it."""
+        if relative.endswith(".go") and folder not in self._go_modules:
+            self._load_go_module(folder)
+        for imported in imports_of(text, relative, self._go_modules.get(folder, "")):
+            if (folder, imported.candidates) not in self._modules:
+                self._load_module(folder, imported)
 
     def _load_module(self, folder: str, imported: Import) -> None:
         files: list[tuple[str, dict[str, str]]] = []
@@ -284,6 +302,7 @@ class Workspace:
         if path_refusal(relative, self.globs) or ignored(folder, relative) or text_refusal(text):
             self._windows.pop(uri, None)
             return
+        self._load_imports(folder, relative, text)
         cut = Cut(relative, text.splitlines(), similar.windows(text))
         with self._lock:
             self._windows.pop(uri, None)
