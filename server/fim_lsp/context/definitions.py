@@ -61,6 +61,7 @@ def _py_head(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines:
 
 
 _STARTS = {
+    "python": [r"\s*(?:async\s+)?def\s+(\w+)", r"class\s+(\w+)"],
     "typescript": [
         r"(?:export\s+)?(?:default\s+)?(?:async\s+)?function\*?\s+(\w+)",
         r"(?:export\s+)?(?:default\s+)?(?:abstract\s+)?(?:class|interface|enum)\s+(\w+)",
@@ -94,7 +95,8 @@ def _lexical(text: str, language: str) -> dict[str, str]:
         for pattern in patterns:
             match = pattern.match(line)
             if match and match.group(1) not in found:
-                found[match.group(1)] = "\n".join(_doc_above(lines, number) + _body(lines, number))
+                head = _doc_above(lines, number) + _body(lines, number, language != "python")
+                found[match.group(1)] = "\n".join(head)
                 break
     return found
 
@@ -106,16 +108,16 @@ def _doc_above(lines: list[str], number: int) -> list[str]:
     return lines[start:number]
 
 
-def _body(lines: list[str], number: int) -> list[str]:
+def _body(lines: list[str], number: int, braces: bool) -> list[str]:
     """A type's body up to its closing brace (capped); a function's signature only."""
-    is_type = bool(_TYPE_WORDS.search(lines[number].split("(")[0]))
+    is_type = braces and bool(_TYPE_WORDS.search(lines[number].split("(")[0]))
     limit = MAX_TYPE_LINES if is_type else MAX_SIGNATURE_LINES
     taken: list[str] = []
     depth = 0
     for line in lines[number : number + limit]:
         taken.append(line)
         depth += line.count("{") - line.count("}")
-        if not is_type and ("{" in line or line.rstrip().endswith((";", "=>", ")"))):
+        if not is_type and ("{" in line or line.rstrip().endswith((";", "=>", ")", ":"))):
             break
         if is_type and depth <= 0 and ("{" in "".join(taken) or line.rstrip().endswith(";")):
             break

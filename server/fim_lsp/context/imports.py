@@ -144,8 +144,11 @@ _RUST_MOD = re.compile(r"^\s*(?:pub\s+)?mod\s+(\w+)\s*;", re.M)
 
 def _rust(head: str, path: str) -> list[Import]:
     here = posixpath.dirname(path)
-    crate_root = here.split("/src")[0] + "/src" if "/src" in f"/{here}" else here
-    crate_root = crate_root.lstrip("/")
+    parts = here.split("/")
+    # The crate's root is its src folder (the innermost one on the way), else the file's own.
+    crate_root = (
+        "/".join(parts[: len(parts) - parts[::-1].index("src")]) if "src" in parts else here
+    )
     found = []
     for match in _RUST_MOD.finditer(head):
         name = match.group(1)

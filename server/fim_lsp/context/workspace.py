@@ -25,6 +25,7 @@ from fim_lsp.context.definitions import definitions
 from fim_lsp.context.imports import Import, imports_of, language_of
 from fim_lsp.context.recent import RecentEdits, around
 from fim_lsp.context.snippet import Snippet
+from fim_lsp.settings import DEFAULT_EXCLUDE
 from fim_lsp.tokens import TokenCounter
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class Workspace:
     def __init__(self, documents: Documents = lambda: (), clock=time.monotonic) -> None:
         self.folders: list[str] = []
         self.documents = documents
-        self.globs: tuple[str, ...] = ()
+        self.globs = DEFAULT_EXCLUDE  # the settings' exclude_globs, once the engine has them
         self.recent = RecentEdits()
         self._clock = clock
         self._modules: OrderedDict[tuple[str, tuple[str, ...]], Module] = OrderedDict()
