@@ -9,6 +9,8 @@ import re
 
 MAX_TYPE_LINES = 30  # a class, struct or interface body: fields and method heads matter
 MAX_SIGNATURE_LINES = 8
+MAX_DOC_LINES = 6
+MAX_MEMBER_LINES = 40
 
 
 def definitions(text: str, language: str) -> dict[str, str]:
@@ -28,13 +30,16 @@ def _python(text: str) -> dict[str, str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found[node.name] = "\n".join(_py_head(node, lines))
         elif isinstance(node, ast.ClassDef):
+            # The class's own docstring, then its members' heads without theirs: a big
+            # class must still fit the budget.
             summary = _py_head(node, lines)
+            members: list[str] = []
             for member in node.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    summary += _py_head(member, lines)
+                    members += _py_head(member, lines, docstring=False)
                 elif isinstance(member, (ast.Assign, ast.AnnAssign)):
-                    summary.append(lines[member.lineno - 1])
-            found[node.name] = "\n".join(summary)
+                    members.append(lines[member.lineno - 1])
+            found[node.name] = "\n".join(summary + members[:MAX_MEMBER_LINES])
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             end = min(node.end_lineno or node.lineno, node.lineno + 2)
@@ -44,20 +49,39 @@ def _python(text: str) -> dict[str, str]:
     return found
 
 
-def _py_head(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, lines: list[str]):
-    """Decorators, the signature and the docstring, with '...' for the rest of the body."""
+def _py_head(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+    lines: list[str],
+    docstring: bool = True,
+) -> list[str]:
+    """Decorators, the signature and the docstring's first lines, with '...' for the rest
+    of the body."""
     start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     first = node.body[0]
     head = lines[start - 1 : max(first.lineno - 1, node.lineno)]
     rest = node.body
     is_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
     if is_doc and isinstance(first.value.value, str) and first.lineno > node.lineno:
-        head += lines[first.lineno - 1 : first.end_lineno]
+        if docstring:
+            head += _first_lines(lines[first.lineno - 1 : first.end_lineno])
         rest = node.body[1:]
     if rest and first.lineno > node.lineno and not isinstance(node, ast.ClassDef):
         indent = re.match(r"\s*", lines[first.lineno - 1]).group()  # type: ignore[union-attr]
         head.append(f"{indent}...")
     return head
+
+
+def _first_lines(docstring: list[str]) -> list[str]:
+    """A docstring's first paragraph (at most MAX_DOC_LINES lines), closed again if cut."""
+    if len(docstring) <= MAX_DOC_LINES:
+        return docstring
+    taken = []
+    for line in docstring[:MAX_DOC_LINES]:
+        if taken and not line.strip():
+            break
+        taken.append(line)
+    indent = re.match(r"\s*", docstring[0]).group()  # type: ignore[union-attr]
+    return [*taken, f'{indent}"""']
 
 
 _STARTS = {

@@ -4,6 +4,7 @@ paths (relative to the workspace folder); whoever reads the disk tries them in o
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -61,7 +62,8 @@ _PY_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*
 _PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w. ,]+)", re.M)
 
 
-def _python_module(dots: str, module: str, path: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _python_module(dots: str, module: str, path: str) -> tuple[str, ...]:
     parts = [part for part in module.split(".") if part]
     if dots:
         base = posixpath.dirname(path)
@@ -71,7 +73,7 @@ def _python_module(dots: str, module: str, path: str) -> list[str]:
     else:
         roots = ["", "src", "server", "lib"]
     stems = [posixpath.join(root, *parts) if parts else root for root in roots]
-    return [candidate for stem in stems for candidate in (f"{stem}.py", f"{stem}/__init__.py")]
+    return tuple(c for stem in stems for c in (f"{stem}.py", f"{stem}/__init__.py"))
 
 
 def _python(head: str, path: str) -> list[Import]:
@@ -80,7 +82,7 @@ def _python(head: str, path: str) -> list[Import]:
         dots, module, names = match.groups()
         names = [name.split(" as ")[0].strip() for name in names.strip("()").split(",")]
         names = [name for name in names if _IDENT.fullmatch(name)]
-        base = _python_module(dots, module, path)
+        base = list(_python_module(dots, module, path))
         submodules = [
             candidate
             for name in names

@@ -37,13 +37,21 @@ def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> list[W
 
 
 def query(prefix: str, size: int = WINDOW_LINES) -> frozenset[str]:
-    """The words of the ``size`` lines that end at the cursor."""
-    return words("\n".join(prefix.splitlines()[-size:]))
+    """The words of the ``size`` whole lines above the cursor's line: typing on a line does
+    not change them, so neither does the ranking (nor the prompt's order)."""
+    above = prefix[: prefix.rfind("\n") + 1]
+    start = len(above)
+    for _ in range(size + 1):
+        start = above.rfind("\n", 0, start - 1) if start > 0 else -1
+        if start < 0:
+            break
+    return words(above[start + 1 :])
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+    shared = len(a & b)  # the union is never built: its size is |a| + |b| - shared
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 def rank(

@@ -35,8 +35,10 @@ MAX_DOCUMENTS = 64  # other documents' windows kept (open ones and recently clos
 MAX_COUNTS = 4096
 MAX_SIMILAR = 4  # windows, from as many files
 REFRESH_AFTER_S = 10.0  # a file read longer ago than this is read again in the background
-NEAR_CURSOR_CHARS = 8000  # names used here count as used
-SHARES = (0.5, 0.3, 0.2)  # definitions, similar code, recent edits: each one's first call
+NEAR_CURSOR_CHARS = 4000  # names used here count as used
+SIMILAR_DOCUMENTS = 16  # the most recently seen documents are ranked for similar code
+SOURCE_NAMES = ("definitions", "similar", "recent")
+SHARES = (0.6, 0.25, 0.15)  # definitions, similar code, recent edits: each one's first call
 
 Documents = Callable[[], Iterable[tuple[str, str, str]]]  # (uri, path, text) of open documents
 
@@ -57,6 +59,7 @@ class Module:
 
     files: tuple[tuple[str, dict[str, str]], ...]
     loaded_at: float
+    stamps: tuple[int, ...] = ()  # the files' modification times when read
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class Workspace:
         self._windows: OrderedDict[str, Cut] = OrderedDict()  # by uri
         self._latest: dict[str, tuple[str, str]] = {}  # uri -> (path, text) not yet cut
         self._counts: OrderedDict[str, int] = OrderedDict()
+        # The last ranking and what it was of: typing on a line changes neither.
+        self._ranked: tuple[object, list[tuple[float, str, similar.Window]]] = (None, [])
         self._pending: set[object] = set()
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="fim-lsp-context")
@@ -113,14 +118,27 @@ class Workspace:
         if located is None or sources.budget <= 0:
             return Gathered((), (), "", "")
         folder, current = located
-        near = text[max(0, offset - NEAR_CURSOR_CHARS) : offset + NEAR_CURSOR_CHARS // 4]
+        before = text[max(0, offset - NEAR_CURSOR_CHARS) : offset]
+        after = text[offset : offset + NEAR_CURSOR_CHARS // 4]
+        definitions, imported = (
+            self._definitions(folder, current, text, before, after)
+            if sources.definitions
+            else ([], {})
+        )
         candidates = [
-            self._definitions(folder, current, text, near) if sources.definitions else [],
+            definitions,
             self._similar(uri, text[:offset]) if sources.similar else [],
             self._recent(uri) if sources.recent else [],
         ]
         chosen = choose(candidates, SHARES, sources.budget, lambda t: self._count(t, counter))
-        # A file's used definitions and the rest of them, chosen apart, are written as one.
+
+        # A file's definitions, chosen apart by tier, are written as one, files in the order
+        # they are imported: the order never depends on which names are near the cursor.
+        def written(pair: tuple[Snippet, int]) -> tuple[int, int]:
+            source = SOURCE_NAMES.index(pair[0].source)
+            return (source, imported.get(pair[0].path, 0) if source == 0 else 0)
+
+        chosen.sort(key=written)  # stable: similar code and recent edits keep their order
         merged: dict[tuple[str, str], tuple[Snippet, int]] = {}
         for snippet, tokens in chosen:
             key = (snippet.source, snippet.path)
@@ -146,34 +164,43 @@ class Workspace:
             counts.popitem(last=False)
         return count
 
-    def _definitions(self, folder: str, current: str, text: str, near: str) -> list[Snippet]:
-        """Per imported file, in import order, the summaries of the names it is imported for
-        or used by near the cursor; then, while the budget lasts, the rest it defines."""
+    def _definitions(
+        self, folder: str, current: str, text: str, before: str, after: str
+    ) -> tuple[list[Snippet], dict[str, int]]:
+        """Imported files' summaries, best first: each name used near the cursor, nearest
+        first; then the other names imported, in import order; then the rest those files
+        define (while the budget lasts).  And each file's place in the import order."""
         go_module = self._go_module(folder) if current.endswith(".go") else ""
-        used = similar.words(near)
-        wanted: list[Snippet] = []
+        used = similar.words(before) | similar.words(after)
+        near: list[tuple[int, Snippet]] = []
+        named: list[Snippet] = []
         rest: list[Snippet] = []
-        seen = {current}
+        seen = {current: None}
         for imported in imports_of(text, current, go_module):
             module = self._module(folder, imported)
             for path, defined in module.files if module else ():
                 if path in seen:
                     continue
-                seen.add(path)
-                names = [name for name in imported.names if name in defined]
-                names += [name for name in defined if name in used and name not in names]
-                others = [name for name in defined if name not in names]
-                for group, into in ((names, wanted), (others, rest)):
-                    if group:
-                        body = "\n".join(defined[name] for name in group)
-                        into.append(Snippet(path, body, "definitions"))
-        return wanted + rest
+                seen[path] = None
+                for name in defined:
+                    if name in used:
+                        snippet = Snippet(path, defined[name], "definitions")
+                        near.append((_distance(name, before, after), snippet))
+                wanted = [n for n in imported.names if n in defined and n not in used]
+                named += [Snippet(path, defined[name], "definitions") for name in wanted]
+                others = [n for n in defined if n not in used and n not in wanted]
+                if others:
+                    body = "\n".join(defined[name] for name in others)
+                    rest.append(Snippet(path, body, "definitions"))
+        near.sort(key=lambda pair: pair[0])
+        order = {path: place for place, path in enumerate(seen)}
+        return [snippet for _, snippet in near] + named + rest, order
 
     def _module(self, folder: str, imported: Import) -> Module | None:
         key = (folder, imported.candidates)
         module = self._modules.get(key)
         if module is None or self._clock() - module.loaded_at > REFRESH_AFTER_S:
-            self._submit(key, lambda: self._load_module(folder, imported))
+            self._submit(key, lambda: self._load_module(folder, imported, module))
         return module
 
     def _go_module(self, folder: str) -> str:
@@ -183,9 +210,13 @@ class Workspace:
 
     def _similar(self, uri: str, prefix: str) -> list[Snippet]:
         asked = similar.query(prefix)
-        kept = dict(list(self._windows.items()))  # one atomic copy: the worker adds and drops
-        cut = {key: entry.windows for key, entry in kept.items() if key != uri}
-        best = similar.rank(asked, cut, limit=MAX_SIMILAR)
+        recent = list(self._windows.items())[-SIMILAR_DOCUMENTS - 1 :]  # one atomic copy
+        kept = {key: entry for key, entry in recent if key != uri}
+        key = (asked, tuple((uri, id(entry)) for uri, entry in kept.items()))
+        if self._ranked[0] != key:
+            cut = {uri: entry.windows for uri, entry in kept.items()}
+            self._ranked = (key, similar.rank(asked, cut, limit=MAX_SIMILAR))
+        best = self._ranked[1]
         found = []
         for _, key, window in sorted(best, key=lambda item: (kept[item[1]].path, item[2].start)):
             lines = kept[key].lines[window.start : window.end]
@@ -257,7 +288,36 @@ class Workspace:
             if (folder, imported.candidates) not in self._modules:
                 self._load_module(folder, imported)
 
-    def _load_module(self, folder: str, imported: Import) -> None:
+    def _load_module(self, folder: str, imported: Import, known: Module | None = None) -> None:
+        """Read an import's files, or only check them when nothing has changed since."""
+        if known is not None and known.files and _stamps(folder, known.files) == known.stamps:
+            files = list(known.files)
+        else:
+            files = self._read_module(folder, imported)
+            files += self._reexported(folder, imported, files)
+        module = Module(tuple(files), self._clock(), _stamps(folder, files))
+        with self._lock:
+            self._modules.pop((folder, imported.candidates), None)
+            self._modules[(folder, imported.candidates)] = module
+            while len(self._modules) > MAX_MODULES:
+                self._modules.popitem(last=False)
+
+    def _reexported(
+        self, folder: str, imported: Import, files: list[tuple[str, dict[str, str]]]
+    ) -> list[tuple[str, dict[str, str]]]:
+        """For a package that re-exports (``from .models import Request`` in __init__.py),
+        one hop on to the files that define the names it does not."""
+        missing = set(imported.names) - {name for _, defined in files for name in defined}
+        onward_files: list[tuple[str, dict[str, str]]] = []
+        for path, _ in files[:1] if missing else ():
+            text = read_admitted(folder, path, self.globs) or ""
+            for onward in imports_of(text, path):
+                if missing & set(onward.names):
+                    onward_files += self._read_module(folder, onward)
+        return onward_files
+
+    def _read_module(self, folder: str, imported: Import) -> list[tuple[str, dict[str, str]]]:
+        """The first candidate that exists, read (for Go, every file of the package)."""
         files: list[tuple[str, dict[str, str]]] = []
         for candidate in imported.candidates:
             if candidate.endswith("/"):
@@ -271,11 +331,7 @@ class Workspace:
             elif Path(folder, candidate).is_file():
                 files += self._read_definitions(folder, candidate)
                 break
-        with self._lock:
-            self._modules.pop((folder, imported.candidates), None)
-            self._modules[(folder, imported.candidates)] = Module(tuple(files), self._clock())
-            while len(self._modules) > MAX_MODULES:
-                self._modules.popitem(last=False)
+        return files
 
     def _read_definitions(self, folder: str, relative: str) -> list[tuple[str, dict[str, str]]]:
         text = read_admitted(folder, relative, self.globs)
@@ -312,8 +368,21 @@ class Workspace:
                 self._windows.popitem(last=False)
 
 
-def _firsts(snippets: list[Snippet]) -> set[str]:
-    firsts: dict[str, str] = {}
-    for snippet in snippets:
-        firsts.setdefault(snippet.path, snippet.text)
-    return set(firsts.values())
+def _distance(name: str, before: str, after: str) -> int:
+    """Characters between the cursor and the nearest use of ``name``."""
+    back = before.rfind(name)
+    ahead = after.find(name)
+    return min(
+        len(before) - back if back >= 0 else len(before) + len(after),
+        ahead if ahead >= 0 else len(before) + len(after),
+    )
+
+
+def _stamps(folder: str, files: Iterable[tuple[str, object]]) -> tuple[int, ...]:
+    stamps = []
+    for path, _ in files:
+        try:
+            stamps.append(Path(folder, path).stat().st_mtime_ns)
+        except OSError:
+            stamps.append(-1)
+    return tuple(stamps)
