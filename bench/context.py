@@ -1,7 +1,7 @@
 """Cross-file context: does the prompt carry the definition the hole needs, and at what cost?
 
 Holes are cut from real multi-file projects on this machine (this repository's server, and
-httpx, pygls and lsprotocol from the venv): at each line that uses a name the file imports
+httpx, pygls and pytest from the venv): at each line that uses a name the file imports
 with ``from … import`` and that another file of the project defines at top level (found by
 ``ast``, independently of the code under test), the cursor goes just before the name.  A hole
 counts as recalled when the context part of the prompt (everything before the edited file's
@@ -9,7 +9,8 @@ own section) holds that name's ``def``/``class``/assignment.  Eight other files 
 chosen seeded, are the open tabs and two of them were edited recently, as a user would have.
 
 Reported per source and all together: recall, context tokens per prompt (Qwen BPE), the time
-to build it on the keystroke path (gather + render, p50/p95, from memory as in the server),
+to gather it on the keystroke path (p50/p95 over every keystroke: the hole's first and each
+of the name's characters typed) and to build the whole prompt with it (first keystroke),
 the cold index time and memory of loading the imported files, and the shared-prefix ratio of
 the prompts of consecutive keystrokes while the hole's name is typed.
 
@@ -44,7 +45,7 @@ PROJECTS = {  # name: (workspace folder, files of the project inside it)
     "fim-lsp": (REPO, "server/fim_lsp"),
     "httpx": (SITE, "httpx"),
     "pygls": (SITE, "pygls"),
-    "lsprotocol": (SITE, "lsprotocol"),
+    "pytest": (SITE, "_pytest"),  # lsprotocol: one big generated file, no holes to cut
 }
 TABS = 8
 EDITED = 2
@@ -195,7 +196,9 @@ def run_project(name: str, budget: int, per_project: int, rng: random.Random) ->
             for typed in range(1, len(hole.name) + 1):
                 typed_text = text[: hole.offset] + hole.name[:typed] + text[hole.offset :]
                 offset = hole.offset + typed
+                began = time.perf_counter()
                 gathered = ws.gather(uri, snap.path, typed_text, offset, sources, counter)
+                gathering.append(time.perf_counter() - began)
                 snap2 = Snapshot(uri, snap.path, typed_text, offset, "python")
                 prompt = prepare(snap2, settings, counter, gathered).request.prompt
                 ratios.append(shared_prefix(previous, prompt) / len(prompt))

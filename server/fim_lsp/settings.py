@@ -91,7 +91,7 @@ class Settings:
     # top of contextTokens: at DashScope's ¥0.001 per 1,000 input tokens for the 7B model,
     # 1,024 tokens add ¥0.001 a request, and the bench's recall is within a few points of
     # twice the budget (bench/README.md).  0 turns all of it off.
-    repo_context_tokens: int = 1024
+    repo_context_tokens: int = 1536
     repo_context_definitions: bool = True
     repo_context_similar: bool = True
     repo_context_recent: bool = True

@@ -88,6 +88,8 @@ class Workspace:
         self._clock = clock
         self._modules: OrderedDict[tuple[str, tuple[str, ...]], Module] = OrderedDict()
         self._go_modules: dict[str, str] = {}
+        # (folder, path, mtime) -> its definitions, None if refused; the worker's alone.
+        self._parsed: OrderedDict[tuple[str, str, int], dict[str, str] | None] = OrderedDict()
         self._windows: OrderedDict[str, Cut] = OrderedDict()  # by uri
         self._latest: dict[str, tuple[str, str]] = {}  # uri -> (path, text) not yet cut
         self._counts: OrderedDict[str, int] = OrderedDict()
@@ -334,10 +336,19 @@ class Workspace:
         return files
 
     def _read_definitions(self, folder: str, relative: str) -> list[tuple[str, dict[str, str]]]:
-        text = read_admitted(folder, relative, self.globs)
-        if text is None:
+        """A file's definitions, parsed once per version however many imports name it."""
+        try:
+            stamp = Path(folder, relative).stat().st_mtime_ns
+        except OSError:
             return []
-        return [(relative, definitions(text, language_of(relative)))]
+        key = (folder, relative, stamp)
+        if key not in self._parsed:
+            text = read_admitted(folder, relative, self.globs)
+            self._parsed[key] = None if text is None else definitions(text, language_of(relative))
+            while len(self._parsed) > MAX_MODULES:
+                self._parsed.popitem(last=False)
+        defined = self._parsed[key]
+        return [] if defined is None else [(relative, defined)]
 
     def _load_go_module(self, folder: str) -> None:
         module = ""
