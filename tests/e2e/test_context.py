@@ -5,6 +5,8 @@ open document; a .env and a node_modules file beside them never do."""
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.e2e.conftest import SERVER, SERVER_ENV, options
+from tests.e2e.conftest import API_KEY, SERVER, SERVER_ENV, options
 from tests.e2e.helpers import ask, open_document
 from tests.support.fake_provider import FakeProvider, Reply
 
@@ -120,3 +122,31 @@ async def test_imported_definition_and_similar_open_file_reach_the_prompt(
     )
     assert "ENV-MARKER" not in prompt and ".env" not in prompt
     assert item.insert_text == "parse_price(price)"
+    numbers = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="fim-lsp.stats")
+    )
+    assert numbers["contextTokens"] > 20  # counted, as sent
+
+
+async def test_complete_verbose_lists_what_went_in(fake: FakeProvider):
+    for relative, text in {**FILES, "shop/main.py": MAIN}.items():
+        (WORKSPACE / relative).parent.mkdir(parents=True, exist_ok=True)
+        (WORKSPACE / relative).write_text(text)
+    (WORKSPACE / ".git").mkdir(exist_ok=True)  # the repository is the workspace folder
+    config = WORKSPACE.parent / "config.toml"
+    config.write_text(f'base_url = "{fake.base_url}"\napi_key = "{API_KEY}"\n')
+    fake.queue(Reply(text="parse_price(price)"))
+    command = [*SERVER[:-2], "complete", str(WORKSPACE / "shop/main.py"), "--verbose"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--line", str(CURSOR[0]), "--character", str(CURSOR[1])],
+        env={**SERVER_ENV, "FIM_LSP_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout == "parse_price(price)\n", done.stderr
+    listed = re.findall(r"^context: (\S+) \((\w+), (\d+) tokens\)$", done.stderr, re.M)
+    assert [(path, source) for path, source, _ in listed] == [("shop/prices.py", "definitions")]
+    assert int(listed[0][2]) > 10
+    assert fake.received[-1].body["prompt"].startswith("<|repo_name|>shop\n<|file_sep|>")
