@@ -60,8 +60,12 @@ def _py_head(
     first = node.body[0]
     head = lines[start - 1 : max(first.lineno - 1, node.lineno)]
     rest = node.body
-    is_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-    if is_doc and isinstance(first.value.value, str) and first.lineno > node.lineno:
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+        and first.lineno > node.lineno
+    ):
         if docstring:
             head += _first_lines(lines[first.lineno - 1 : first.end_lineno])
         rest = node.body[1:]
@@ -75,7 +79,7 @@ def _first_lines(docstring: list[str]) -> list[str]:
     """A docstring's first paragraph (at most MAX_DOC_LINES lines), closed again if cut."""
     if len(docstring) <= MAX_DOC_LINES:
         return docstring
-    taken = []
+    taken: list[str] = []
     for line in docstring[:MAX_DOC_LINES]:
         if taken and not line.strip():
             break

@@ -23,10 +23,6 @@ class RecentEdits:
         while len(self._places) > self._limit:
             self._places.popitem(last=False)
 
-    def forget(self, uri: str) -> None:
-        for key in [key for key in self._places if key[0] == uri]:
-            del self._places[key]
-
     def places(self, except_uri: str) -> list[tuple[str, int]]:
         """Newest first, leaving out the document being completed."""
         return [key for key in reversed(self._places) if key[0] != except_uri]

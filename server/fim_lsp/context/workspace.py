@@ -40,8 +40,6 @@ SIMILAR_DOCUMENTS = 16  # the most recently seen documents are ranked for simila
 SOURCE_NAMES = ("definitions", "similar", "recent")
 SHARES = (0.6, 0.25, 0.15)  # definitions, similar code, recent edits: each one's first call
 
-Documents = Callable[[], Iterable[tuple[str, str, str]]]  # (uri, path, text) of open documents
-
 
 @dataclass(frozen=True)
 class Sources:
@@ -80,10 +78,9 @@ class Gathered:
 
 
 class Workspace:
-    def __init__(self, documents: Documents = lambda: (), clock=time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.folders: list[str] = []
-        self.documents = documents
-        self.globs = DEFAULT_EXCLUDE  # the settings' exclude_globs, once the engine has them
+        self.globs: tuple[str, ...] = DEFAULT_EXCLUDE  # the settings' exclude_globs, later
         self.recent = RecentEdits()
         self._clock = clock
         self._modules: OrderedDict[tuple[str, tuple[str, ...]], Module] = OrderedDict()
@@ -93,6 +90,7 @@ class Workspace:
         self._windows: OrderedDict[str, Cut] = OrderedDict()  # by uri
         self._latest: dict[str, tuple[str, str]] = {}  # uri -> (path, text) not yet cut
         self._counts: OrderedDict[str, int] = OrderedDict()
+        self._version = 0  # counts changes to the windows kept
         # The last ranking and what it was of: typing on a line changes neither.
         self._ranked: tuple[object, list[tuple[float, str, similar.Window]]] = (None, [])
         self._pending: set[object] = set()
@@ -212,17 +210,18 @@ class Workspace:
 
     def _similar(self, uri: str, prefix: str) -> list[Snippet]:
         asked = similar.query(prefix)
-        recent = list(self._windows.items())[-SIMILAR_DOCUMENTS - 1 :]  # one atomic copy
-        kept = {key: entry for key, entry in recent if key != uri}
-        key = (asked, tuple((uri, id(entry)) for uri, entry in kept.items()))
-        if self._ranked[0] != key:
-            cut = {uri: entry.windows for uri, entry in kept.items()}
-            self._ranked = (key, similar.rank(asked, cut, limit=MAX_SIMILAR))
-        best = self._ranked[1]
+        with self._lock:
+            version = self._version
+            recent = list(self._windows.items())[-SIMILAR_DOCUMENTS - 1 :]
+        kept = {other: cut for other, cut in recent if other != uri}
+        if self._ranked[0] != (asked, uri, version):
+            windows = {other: cut.windows for other, cut in kept.items()}
+            self._ranked = ((asked, uri, version), similar.rank(asked, windows, MAX_SIMILAR))
         found = []
-        for _, key, window in sorted(best, key=lambda item: (kept[item[1]].path, item[2].start)):
-            lines = kept[key].lines[window.start : window.end]
-            found.append(Snippet(kept[key].path, "\n".join(lines), "similar"))
+        best = sorted(self._ranked[1], key=lambda item: (kept[item[1]].path, item[2].start))
+        for _, other, window in best:
+            lines = kept[other].lines[window.start : window.end]
+            found.append(Snippet(kept[other].path, "\n".join(lines), "similar"))
         return found
 
     def _recent(self, uri: str) -> list[Snippet]:
@@ -368,11 +367,14 @@ class Workspace:
             return
         folder, relative = located
         if path_refusal(relative, self.globs) or ignored(folder, relative) or text_refusal(text):
-            self._windows.pop(uri, None)
+            with self._lock:
+                self._version += 1
+                self._windows.pop(uri, None)
             return
         self._load_imports(folder, relative, text)
         cut = Cut(relative, text.splitlines(), similar.windows(text))
         with self._lock:
+            self._version += 1
             self._windows.pop(uri, None)
             self._windows[uri] = cut  # the newest last: the oldest go first
             while len(self._windows) > MAX_DOCUMENTS:
