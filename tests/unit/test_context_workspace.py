@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,25 @@ def test_the_budget_bounds_what_is_chosen(workspace: Workspace, tmp_path: Path):
     small = Sources(budget=5)
     found = workspace.gather("u", str(tmp_path / "main.py"), MAIN, len(MAIN), small, COUNTER)
     assert found.snippets == ()
+
+
+def test_a_file_changed_on_disk_is_read_again_once_the_refresh_interval_passes(tmp_path: Path):
+    (tmp_path / "pkg").mkdir()
+    source = tmp_path / "pkg" / "prices.py"
+    source.write_text("def parse_price(text):\n    return 1\n")
+    now = [0.0]
+    ws = Workspace(clock=lambda: now[0])
+    ws.folders = [str(tmp_path)]
+    try:
+        gather(ws, tmp_path)
+        drain(ws)
+        assert "def parse_price(text):" in gather(ws, tmp_path).snippets[0].text
+        source.write_text("def parse_price(text, currency):\n    return 1\n")
+        os.utime(source, ns=(1, 1))  # a new modification time, whatever the clock's grain
+        assert "currency" not in gather(ws, tmp_path).snippets[0].text  # not yet checked
+        now[0] += 11  # past REFRESH_AFTER_S: the next gather has the worker look again
+        gather(ws, tmp_path)
+        drain(ws)
+        assert "currency" in gather(ws, tmp_path).snippets[0].text
+    finally:
+        ws.close()
