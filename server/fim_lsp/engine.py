@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from fim_lsp.accepts import Offers
 from fim_lsp.answer import Answer
+from fim_lsp.context.workspace import Gathered, Sources, Workspace
 from fim_lsp.debounce import Rhythm, choose_delay_ms
 from fim_lsp.gate import Gate
 from fim_lsp.logs import add_secret
@@ -64,6 +65,7 @@ class Timing:
     prompt_tokens: int
     first_chunk_s: float | None = None
     total_s: float = 0.0
+    context: Gathered | None = None  # other files' snippets that went in, with their tokens
 
 
 class Engine:
@@ -88,6 +90,7 @@ class Engine:
         self.stats = Stats()
         self.last_timing: Timing | None = None
         self._closing: set[asyncio.Future[None]] = set()
+        self.workspace = Workspace()
         self._apply(settings)
 
     def _apply(self, settings: Settings) -> None:
@@ -96,6 +99,7 @@ class Engine:
         add_secret(settings.secret_key)
         self._provider = self._provider_factory(settings)
         self._store = Store(settings.cache_size, settings.cache_ttl_s, self._clock)
+        self.workspace.globs = settings.exclude_globs
         self.gate.reset(settings)
 
     async def update_settings(self, settings: Settings) -> None:
@@ -122,6 +126,7 @@ class Engine:
 
     async def aclose(self) -> None:
         self._store.cancel_all()
+        self.workspace.close()
         await self._provider.aclose()
 
     def forget(self, uri: str) -> None:
@@ -280,8 +285,9 @@ class Engine:
     async def _suggest(self, snapshot: Snapshot, entry: Entry) -> Suggestion | None:
         started = self._clock()
         settings = self.settings
-        plan = prepare(snapshot, settings, self.counter)
-        timing = Timing(plan.prompt_tokens)
+        plan = prepare(snapshot, settings, self.counter, self._gather(snapshot))
+        self.stats.context_tokens += plan.context_tokens
+        timing = Timing(plan.prompt_tokens, context=plan.gathered)
         fetch_started = self._clock()
         if entry.invoked and settings.alternatives > 1:
             async with self._upstream:
@@ -299,6 +305,22 @@ class Engine:
         self.last_timing = timing
         entry.empty = choices[0] == ""
         return finish(snapshot, choices)
+
+    def _gather(self, snapshot: Snapshot) -> Gathered:
+        """Other files' context from what the workspace has in memory (never the disk)."""
+        started = time.perf_counter()
+        settings = self.settings
+        sources = Sources(
+            settings.repo_context_tokens,
+            settings.repo_context_definitions,
+            settings.repo_context_similar,
+            settings.repo_context_recent,
+        )
+        gathered = self.workspace.gather(
+            snapshot.uri, snapshot.path, snapshot.text, snapshot.offset, sources, self.counter
+        )
+        self.stats.context_s.append(time.perf_counter() - started)
+        return gathered
 
     async def _fetch_choices(self, plan: Plan, n: int) -> list[str] | None:
         """Several distinct completions at once, for a user who asked and may browse them."""

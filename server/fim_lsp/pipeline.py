@@ -8,6 +8,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fim_lsp.context.imports import language_of
+from fim_lsp.context.render import as_comments, render
+from fim_lsp.context.workspace import Gathered
 from fim_lsp.postprocess import CompletionContext, context_at, replacement
 from fim_lsp.providers.base import CompletionRequest
 from fim_lsp.settings import Settings
@@ -26,6 +29,8 @@ class Plan:
     request: CompletionRequest
     context: CompletionContext
     prompt_tokens: int
+    context_tokens: int = 0  # of those, other files' context
+    gathered: Gathered | None = None
 
 
 def context_for(snapshot: Snapshot, settings: Settings) -> CompletionContext:
@@ -36,24 +41,36 @@ def context_for(snapshot: Snapshot, settings: Settings) -> CompletionContext:
     )
 
 
-def prepare(snapshot: Snapshot, settings: Settings, counter: TokenCounter) -> Plan:
-    """Window, template and stops for this cursor."""
+def prepare(
+    snapshot: Snapshot, settings: Settings, counter: TokenCounter, gathered: Gathered | None = None
+) -> Plan:
+    """Window, template and stops for this cursor; other files' context before the window,
+    in the template family's repository format."""
     window = cut_window(
         snapshot.text, snapshot.offset, counter, settings.prefix_budget, settings.suffix_budget
     )
     template = template_of(settings)
     context = context_for(snapshot, settings)
     stop = (*template.stop, "\n") if context.single_line else template.stop
+    snippets = gathered.snippets if gathered else ()
+    language = snapshot.language_id or language_of(snapshot.path)
+    repo, current = (gathered.repo, gathered.current) if gathered else ("", "")
+    rendered = render(template.repo_format, snippets, repo, current, language)
+    context_text = rendered.head + rendered.lead
     request = CompletionRequest(
-        template.render(window.prefix, window.suffix),
+        rendered.head + template.render(rendered.lead + window.prefix, window.suffix),
         window.prefix,
         window.suffix,
         settings.max_tokens,
         settings.temperature,
         settings.top_p,
         stop,
+        as_comments(snippets, language),
+        tuple((snippet.path, snippet.text) for snippet in snippets),
     )
-    return Plan(request, context, window.prefix_tokens + window.suffix_tokens + FIM_MARKERS)
+    context_tokens = counter.count(context_text) if context_text else 0
+    window_tokens = window.prefix_tokens + window.suffix_tokens + FIM_MARKERS
+    return Plan(request, context, window_tokens + context_tokens, context_tokens, gathered)
 
 
 def finish(snapshot: Snapshot, choices: Sequence[str]) -> Suggestion | None:

@@ -123,9 +123,25 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         await asyncio.to_thread(lambda: ls.engine.counter)
         ls.stats_publisher = asyncio.ensure_future(_publish_stats(ls))
 
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: FimLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        _context_folders(ls)
+        uri = params.text_document.uri
+        ls.engine.workspace.opened(uri, to_fs_path(uri) or uri, params.text_document.text)
+
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: FimLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.engine.typing()
+        uri = params.text_document.uri
+        document = ls.workspace.text_documents.get(uri)
+        if document is not None and params.content_changes:
+            change = params.content_changes[0]
+            line = (
+                change.range.start.line
+                if isinstance(change, types.TextDocumentContentChangePartial)
+                else 0
+            )
+            ls.engine.workspace.changed(uri, to_fs_path(uri) or uri, document.source, line)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FimLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -179,7 +195,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.command(STATS_COMMAND)
     def stats(ls: FimLanguageServer, *arguments: Any) -> dict[str, object]:
-        return ls.engine.stats.as_dict()
+        return {**ls.engine.stats.as_dict(), "contextPending": ls.engine.workspace.pending}
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: FimLanguageServer, *arguments: Any) -> None:
@@ -220,6 +236,15 @@ async def _complete_with_selection(
     line = start_pos.line
     range_end = types.Position(line, units(text[starts[line] : replaced_end], encoding))
     return _items(uri, suggestion.id, texts, start_pos, range_end)
+
+
+def _context_folders(ls: FimLanguageServer) -> None:
+    """The workspace folders (from initialize, kept current by pygls) bound what the context
+    may read; without any, the root path is the one folder."""
+    folders = [to_fs_path(folder.uri) for folder in ls.workspace.folders.values()]
+    root = ls.workspace.root_path
+    found = [folder for folder in folders if folder] or ([root] if root else [])
+    ls.engine.workspace.folders = found
 
 
 def _item_id(arguments: tuple[Any, ...]) -> str:

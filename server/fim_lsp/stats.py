@@ -34,11 +34,13 @@ class Stats:
     partially_accepted: int = 0
     tokens_generated: int = 0
     tokens_discarded: int = 0
+    context_tokens: int = 0  # other files' context, in the prompts sent
     last_debounce_ms: int | None = None
     first_chunk_s: deque[float] = field(default_factory=_samples)
     items_s: deque[float] = field(default_factory=_samples)
     overhead_s: deque[float] = field(default_factory=_samples)
     typed_ahead_s: deque[float] = field(default_factory=_samples)
+    context_s: deque[float] = field(default_factory=_samples)  # gathering it, per request
 
     def as_dict(self) -> dict[str, object]:
         counters: dict[str, object] = {
@@ -58,6 +60,7 @@ class Stats:
             else None,
             "tokensGenerated": self.tokens_generated,
             "tokensDiscarded": self.tokens_discarded,
+            "contextTokens": self.context_tokens,
             "lastDebounceMs": self.last_debounce_ms,
         }
         for name, samples in (
@@ -65,6 +68,7 @@ class Stats:
             ("itemsMs", self.items_s),
             ("overheadMs", self.overhead_s),
             ("typedAheadMs", self.typed_ahead_s),
+            ("contextMs", self.context_s),
         ):
             counters[name] = percentiles_ms(samples)
         return counters

@@ -21,6 +21,7 @@ class FimTemplate:
     middle_marker: str
     stop: tuple[str, ...]
     suffix_first: bool = False  # Codestral: [SUFFIX]…[PREFIX]…
+    repo_format: str = "comment"  # how other files' context is written: context/render.py
 
     def render(self, prefix: str, suffix: str) -> str:
         if self.suffix_first:
@@ -50,6 +51,7 @@ QWEN = FimTemplate(
         "<|im_start|>",
         "<|im_end|>",
     ),
+    repo_format="qwen",
 )
 
 TEMPLATES = {
@@ -63,6 +65,7 @@ TEMPLATES = {
             "<fim_suffix>",
             "<fim_middle>",
             ("<|endoftext|>", "<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<file_sep>"),
+            repo_format="starcoder",
         ),
         FimTemplate(
             "deepseek",

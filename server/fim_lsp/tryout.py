@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -44,9 +45,11 @@ async def complete(settings: Settings, args: argparse.Namespace) -> int:
         print(f"fim-lsp: line {args.line} is past the end of {args.file}", file=sys.stderr)
         return 2
     engine = Engine(settings, _print_notice)
+    engine.workspace.folders = [str(_project_folder(args.file.resolve()))]
+    await engine.workspace.warm(str(args.file.resolve()), text)
     snapshot = Snapshot(
-        args.file.as_uri() if args.file.is_absolute() else str(args.file),
-        str(args.file),
+        args.file.resolve().as_uri(),
+        str(args.file.resolve()),
         text,
         offset,
     )
@@ -62,11 +65,26 @@ async def complete(settings: Settings, args: argparse.Namespace) -> int:
             f"answer: {timing.total_s * 1000:.0f} ms",
             file=sys.stderr,
         )
+    if args.verbose and timing is not None and timing.context is not None:
+        context = timing.context
+        for snippet, tokens in zip(context.snippets, context.tokens, strict=True):
+            print(f"context: {snippet.path} ({snippet.source}, {tokens} tokens)", file=sys.stderr)
+        if not context.snippets:
+            print("context: none", file=sys.stderr)
     if suggestion is None:
         print("(no completion)", file=sys.stderr)
         return 1
     print(suggestion.text)
     return 0
+
+
+def _project_folder(file: Path) -> Path:
+    """The repository holding ``file`` (the nearest folder with .git), else its folder: the
+    workspace an editor would have opened."""
+    for folder in file.parents:
+        if (folder / ".git").exists():
+            return folder
+    return file.parent
 
 
 async def check(settings: Settings) -> int:

@@ -76,7 +76,7 @@ def test_the_contract_lists_every_setting_and_no_other():
     rows = [line.split("|")[1] for line in table.splitlines()[2:]]
     listed = {name.strip() for row in rows for name in row.split("/")}
     server_only = contract[contract.index("Server-side only") :].split("\n\n")[0]
-    listed |= set(re.findall(r"`(\w+)` [\d.]+", server_only))
+    listed |= set(re.findall(r"`(\w+)` (?:[\d.]+|true|false)", server_only))
     assert listed == wire_names()
 
 

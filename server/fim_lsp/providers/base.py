@@ -15,8 +15,10 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class CompletionRequest:
-    """``prompt`` is the template-rendered FIM prompt; ``prefix``/``suffix`` are the raw window
-    for APIs that do FIM themselves (``suffix`` field, ``/infill``)."""
+    """``prompt`` is the template-rendered FIM prompt, other files' context included;
+    ``prefix``/``suffix`` are the raw window for APIs that do FIM themselves (``suffix``
+    field, ``/infill``), which get the context as ``context_comment`` (to put before the
+    prefix) or ``context_files`` ((path, text) pairs: llama.cpp's ``input_extra``)."""
 
     prompt: str
     prefix: str
@@ -25,6 +27,8 @@ class CompletionRequest:
     temperature: float
     top_p: float
     stop: tuple[str, ...]
+    context_comment: str = ""
+    context_files: tuple[tuple[str, str], ...] = ()
 
 
 class ProviderError(Exception):

@@ -1,7 +1,8 @@
 """llama.cpp's server: ``POST {base}/infill`` with the raw prefix and suffix.
 
 The server applies the loaded model's FIM tokens itself.  ``cache_prompt`` reuses the KV
-cache of the previous request (consecutive keystrokes share most of the prompt), and
+cache of the previous request (consecutive keystrokes share most of the prompt; other files'
+context goes in ``input_extra``, which the server puts first and keeps cached), and
 ``t_max_predict_ms`` ends generation after that long once a line is complete, as llama.vim
 does.  Answers stream as server-sent events of ``content`` with ``stop`` on the last.
 """
@@ -40,7 +41,9 @@ class LlamaCppInfill(LocalServerProvider):
         body: dict[str, Any] = {
             "input_prefix": request.prefix,
             "input_suffix": request.suffix,
-            "input_extra": [],
+            "input_extra": [
+                {"filename": path, "text": text} for path, text in request.context_files
+            ],
             "prompt": "",
             "n_predict": request.max_tokens,
             "temperature": request.temperature,

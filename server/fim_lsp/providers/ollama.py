@@ -42,7 +42,7 @@ class OllamaGenerate(LocalServerProvider):
         if self._mode == "template":
             text: dict[str, Any] = {"prompt": request.prompt, "raw": True}
         else:
-            text = {"prompt": request.prefix, "suffix": request.suffix}
+            text = {"prompt": request.context_comment + request.prefix, "suffix": request.suffix}
         options: dict[str, Any] = {
             "num_predict": request.max_tokens,
             "temperature": request.temperature,

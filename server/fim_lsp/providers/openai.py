@@ -71,7 +71,10 @@ class OpenAICompletions:
 
     def body(self, request: CompletionRequest, stream: bool = True, n: int = 1) -> dict[str, Any]:
         if self._dialect.mode == "suffix":
-            text: dict[str, Any] = {"prompt": request.prefix, "suffix": request.suffix}
+            text: dict[str, Any] = {
+                "prompt": request.context_comment + request.prefix,
+                "suffix": request.suffix,
+            }
         else:
             text = {"prompt": request.prompt}
         body = {
