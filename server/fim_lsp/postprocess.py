@@ -68,7 +68,18 @@ class CompletionContext:
 
     @cached_property
     def scope(self) -> Scope:
-        return Scope.around(self)
+        return Scope.around(self, _cursor_indent(self.line_prefix))
+
+    def scope_for(self, text: str) -> Scope:
+        """The scope of ``text`` as the completion: on a line still blank, the completion's
+        first line of code sets the cursor's indentation (at column 0 of an empty line in a
+        function body, the model indents its code to the body)."""
+        if self.line_prefix.strip():
+            return self.scope
+        lines = [self.line_prefix + text.split("\n", 1)[0], *text.split("\n")[1:]]
+        first = next((line for line in lines if line.strip()), self.line_prefix)
+        indent = _cursor_indent(first)
+        return self.scope if indent == len(self.line_prefix) else Scope.around(self, indent)
 
 
 def context_at(
@@ -130,13 +141,14 @@ class Scope:
     definition_floor: int
 
     @staticmethod
-    def around(context: CompletionContext) -> Scope:
+    def around(context: CompletionContext, cursor_indent: int) -> Scope:
         resumes_at = _resumes_at(context)
-        definition_floor = _definition_floor(context)
+        definition_floor = _definition_floor(context, cursor_indent)
         if resumes_at is None:
             floor = definition_floor
         else:
-            floor = max(min(_statement_indent(context), resumes_at), definition_floor)
+            statement = _statement_indent(context, cursor_indent)
+            floor = max(min(statement, resumes_at), definition_floor)
         return Scope(floor, resumes_at, definition_floor)
 
     def verdict(self, line: str) -> str:
@@ -162,7 +174,11 @@ class Scope:
         return indent < self.floor and not continues
 
 
-def _statement_indent(context: CompletionContext) -> int:
+def _cursor_indent(line: str) -> int:
+    return indent_of(line) if line.strip() else len(line)
+
+
+def _statement_indent(context: CompletionContext, cursor_indent: int) -> int:
     """Indentation of the line where the statement at the cursor began (inside brackets,
     the line that opened the outermost one)."""
     lexer = context.lexer
@@ -170,8 +186,7 @@ def _statement_indent(context: CompletionContext) -> int:
     blocks = [at for char, at in lexer.opened_at if char == BLOCK]
     inner = [at for at in opened if not blocks or at > blocks[-1]]
     if not inner:
-        line = context.line_prefix
-        return indent_of(line) if line.strip() else len(line)
+        return cursor_indent
     source = context.preceding + context.line_prefix
     start = source.rfind("\n", 0, inner[0]) + 1
     return indent_of(source[start:])
@@ -187,10 +202,10 @@ def _resumes_at(context: CompletionContext) -> int | None:
     return None
 
 
-def _definition_floor(context: CompletionContext) -> int:
+def _definition_floor(context: CompletionContext, cursor_indent: int) -> int:
     """One past the indentation of the innermost definition around the cursor (0: none)."""
     lines = (context.preceding + context.line_prefix).split("\n")
-    below = len(lines[-1]) - len(lines[-1].lstrip()) if lines[-1].strip() else len(lines[-1])
+    below = cursor_indent
     if _DEFINITION.match(lines[-1]):
         return indent_of(lines[-1]) + 1
     for line in reversed(lines[:-1]):
@@ -202,9 +217,13 @@ def _definition_floor(context: CompletionContext) -> int:
 
 
 def _opens_block(line: str) -> bool:
-    stripped = line.strip()
-    words = stripped.split()
-    return stripped.endswith(_OPENER_ENDS) or (bool(words) and words[0] in _BRANCHES)
+    return line.strip().endswith(_OPENER_ENDS) or _is_branch(line)
+
+
+def _is_branch(line: str) -> bool:
+    """``else``, ``except``, ``} catch (e) {``…: the statement above goes on."""
+    words = line.strip().lstrip("}").split()
+    return bool(words) and words[0].rstrip(":") in _BRANCHES
 
 
 Filter = Callable[[str, CompletionContext], str]
@@ -308,7 +327,7 @@ def limit_scope(text: str, context: CompletionContext) -> str:
     if context.single_line:
         return text
     lines = text.split("\n")
-    scope = context.scope
+    scope = context.scope_for(text)
     lexer = context.lexer.copy().feed(lines[0])
     for index in range(1, len(lines)):
         line = lines[index]
@@ -392,7 +411,7 @@ def is_settled(raw: str, context: CompletionContext) -> bool:
     return (
         lexer.depth == 0
         and not lexer.quote
-        and context.scope.leaves_whatever_follows(partial)
+        and context.scope_for(raw).leaves_whatever_follows(partial)
         and _cut(complete, context) is None
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 LANGUAGES = {".py": "python", ".ts": "typescript", ".lua": "lua"}
-KINDS = ("mid_line", "whole_line", "block", "auto_closed")
+KINDS = ("mid_line", "whole_line", "empty_line", "block", "auto_closed")
 CLASSES = ("exact", "runoff", "repeat", "marker", "closers", "blank")
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 MARKERS = ("<|endoftext|>", "<|file_sep|>", "<|fim_pad|>", "<|im_end|>", "<|fim_prefix|>")
@@ -78,6 +78,7 @@ def cut_holes(sources: list[Source], per_kind: int, seed: int = 7) -> list[Hole]
     cutters = {
         "mid_line": _mid_line,
         "whole_line": _whole_line,
+        "empty_line": _empty_line,
         "block": _block,
         "auto_closed": _auto_closed,
     }
@@ -146,6 +147,16 @@ def _whole_line(source: Source, rng: random.Random) -> Hole | None:
     line = lines[index]
     base = _line_start(lines, index)
     return _make(source, "whole_line", base + len(line) - len(line.lstrip()), base + len(line))
+
+
+def _empty_line(source: Source, rng: random.Random) -> Hole | None:
+    """A whole line, indentation and all: the cursor at column 0 of an empty line."""
+    lines = _lines(source.text)
+    index = _code_line(lines, rng, min_length=3)
+    if index is None:
+        return None
+    base = _line_start(lines, index)
+    return _make(source, "empty_line", base, base + len(lines[index]))
 
 
 def _block(source: Source, rng: random.Random) -> Hole | None:
