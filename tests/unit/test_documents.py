@@ -10,7 +10,7 @@ from lsprotocol.types import Position
 
 from fim_lsp import documents
 from fim_lsp.documents import Document
-from fim_lsp.positions import line_starts, units
+from fim_lsp.positions import units
 from tests.reliability import reference
 
 # Characters that break lines somewhere (Python's splitlines, Unicode) but only some in LSP.
@@ -34,14 +34,14 @@ def test_edits_match_the_flat_model(text, edits, encoding):
         document.apply(Position(*start), Position(*end), new, encoding)
         expected = reference.apply(expected, start, end, new, encoding)
         assert document.text == expected
-        assert document.line_count == len(line_starts(expected))
+        assert document.line_count == len(reference.line_starts(expected))
 
 
 @settings(max_examples=200, deadline=None)
 @given(texts, encodings)
 def test_every_position_converts_like_the_flat_model(text, encoding):
     document = Document.opened("file:///a", "python", 1, text)
-    starts = line_starts(text)
+    starts = reference.line_starts(text)
     for line, start in enumerate(starts):
         assert document.line_start(line) == start
         end = starts[line + 1] if line + 1 < len(starts) else len(text)
