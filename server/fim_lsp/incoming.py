@@ -149,7 +149,7 @@ class MessageReader:
         try:
             message = json.loads(self._buffer[:length])
         except ValueError as error:
-            if (sent := _json_prefix(self._buffer)) is not None and sent[1] > length:
+            if (sent := _json_prefix(self._buffer)) is not None:
                 return self._repaired(length, *sent)
             log.warning("ignoring a message that is not JSON: %s", error)
             message = _UNREADABLE
