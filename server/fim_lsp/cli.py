@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from fim_lsp import __version__
+from fim_lsp.keys import with_checked_keys
 from fim_lsp.logs import configure
 from fim_lsp.settings import Settings, SettingsError, load_startup_settings
 from fim_lsp.stats import running_servers
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     configure(args.log_level)
     try:
-        settings = load_startup_settings(config_path=args.config)
+        settings = with_checked_keys(load_startup_settings(config_path=args.config), "startup")
     except SettingsError as error:
         sys.exit(f"fim-lsp: {error}")
     if args.command in ("complete", "check"):

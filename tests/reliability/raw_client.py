@@ -22,6 +22,7 @@ class RawClient:
         self.replies: dict[Any, dict[str, Any]] = {}
         self.notifications: list[dict[str, Any]] = []
         self.stderr = bytearray()
+        self.initialize_reply: dict[str, Any] = {}
         self._arrived = asyncio.Condition()
         self._ids = itertools.count(1)
         self._tasks = [
@@ -30,9 +31,18 @@ class RawClient:
         ]
 
     @classmethod
-    async def start(cls, fake: FakeProvider, **options: Any) -> RawClient:
+    async def start(
+        cls,
+        fake: FakeProvider,
+        arguments: tuple[str, ...] = (),
+        root: str | None = None,
+        **options: Any,
+    ) -> RawClient:
+        """The server initialized with ``options`` over working defaults, ``root`` as its
+        one workspace folder."""
         process = await asyncio.create_subprocess_exec(
             *SERVER,
+            *arguments,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -40,10 +50,14 @@ class RawClient:
         )
         client = cls(process)
         init = {"baseUrl": fake.base_url, "apiKey": API_KEY, "debounceMs": 0, "cacheSize": 0}
-        await client.request(
-            "initialize",
-            {"processId": None, "capabilities": {}, "initializationOptions": {**init, **options}},
-        )
+        params: dict[str, Any] = {
+            "processId": None,
+            "capabilities": {},
+            "initializationOptions": {**init, **options},
+        }
+        if root is not None:
+            params["workspaceFolders"] = [{"uri": f"file://{root}", "name": "project"}]
+        client.initialize_reply = await client.request("initialize", params)
         client.notify("initialized", {})
         return client
 
