@@ -24,6 +24,7 @@ MAX_BODY_BYTES = 256 * 1024 * 1024  # a 100 MB file, JSON-escaped, still fits
 MAX_HEADER_LINE_BYTES = 8 * 1024
 QUIET_S = 0.5  # how long a short body may wait for bytes its header promised
 CHUNK_BYTES = 64 * 1024
+UNKNOWN_LENGTH = -1
 _CONTENT_LENGTH = re.compile(rb"content-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
 _DECODER = json.JSONDecoder()
 
@@ -130,15 +131,18 @@ class MessageReader:
             digits = found[-1].group(1)
             if len(digits) > 12 or int(digits) > MAX_BODY_BYTES:
                 log.warning(
-                    "ignoring a message announced as %s bytes (the limit is %d)",
+                    "a message announced as %s bytes (the limit is %d): read as the JSON "
+                    "it starts with",
                     digits.decode()[:20],
                     MAX_BODY_BYTES,
                 )
-                length = None
-                continue
-            length = int(digits)
+                length = UNKNOWN_LENGTH
+            else:
+                length = int(digits)
 
     async def _message(self, length: int) -> Any:
+        if length == UNKNOWN_LENGTH:
+            return await self._message_as_sent()
         while len(self._buffer) < length:
             if await self._more(QUIET_S):
                 continue
@@ -155,6 +159,18 @@ class MessageReader:
             message = _UNREADABLE
         del self._buffer[:length]
         return message
+
+    async def _message_as_sent(self) -> Any:
+        """The JSON object the buffer starts with, once it has arrived whole; nothing (the
+        header scan takes the bytes) if the wire goes quiet first."""
+        while True:
+            if (sent := _json_prefix(self._buffer)) is not None:
+                del self._buffer[: sent[1]]
+                return sent[0]
+            if not self._buffer.lstrip().startswith(b"{") and self._buffer.strip():
+                return _UNREADABLE
+            if len(self._buffer) > MAX_BODY_BYTES or not await self._more(QUIET_S):
+                return _END if self._ended else _UNREADABLE
 
     def _repaired(self, length: int, message: Any, sent: int) -> Any:
         log.warning("a message announced %d bytes but sent %d; read as sent", length, sent)

@@ -14,8 +14,14 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from lsprotocol import types
+from lsprotocol.types import ResponseErrorMessage
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.protocol.json_rpc import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+)
 
 from fim_lsp.logs import mask
 
@@ -55,12 +61,22 @@ class FimProtocol(LanguageServerProtocol):
         if "method" in data and not isinstance(method, str):
             raise self._unreadable(data, JsonRpcInvalidRequest("method must be a string"))
         try:
-            return super().structure_message(data)
+            return self._converter.structure(data, self._message_type(data))
         except Exception as error:
             cause = error.__cause__ or error
             raise self._unreadable(
                 data, JsonRpcInvalidParams(f"invalid params for {method}: {_first_line(cause)}")
             ) from None
+
+    def _message_type(self, data: dict[str, Any]) -> type:
+        """What pygls's ``structure_message`` picks, without its traceback in the log."""
+        if "id" not in data:
+            return self.get_message_type(data.get("method", "")) or JsonRPCNotification
+        if "error" in data:
+            return ResponseErrorMessage
+        if "method" in data:
+            return self.get_message_type(data["method"]) or JsonRPCRequestMessage
+        return self._result_types.pop(data["id"], None) or JsonRPCResponseMessage
 
     def _unreadable(self, data: Any, error: Exception) -> UnreadableMessageError:
         request_id = data.get("id") if isinstance(data, dict) else None

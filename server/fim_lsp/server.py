@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
@@ -55,6 +56,7 @@ class FimLanguageServer(LanguageServer):
         self.client_layers: dict[str, dict[str, Any]] = {}
         self.engine = Engine(startup, self.tell_user)
         self.documents = DocumentStore()
+        self.initial_settings: Settings | None = None
         self.stats_publisher: asyncio.Task[None] | None = None
 
     @property
@@ -74,8 +76,10 @@ class FimLanguageServer(LanguageServer):
         return workspace_relative(to_fs_path(uri) or uri, [folder for folder in folders if folder])
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls pops up every failed notification; a client's mistake is one log line."""
-        log.warning("%s: %s", getattr(source, "__name__", source), error)
+        """pygls pops up every failed notification; a client's mistake is one log line (for
+        a request pygls has written it, and the error reply says it)."""
+        if source is not FeatureRequestError:
+            log.warning("%s: %s", getattr(source, "__name__", source), error)
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
@@ -146,10 +150,12 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
     server = FimLanguageServer(startup or load_startup_settings())
 
     @server.feature(types.INITIALIZE)
-    async def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
-        settings = ls.settings_with(params.initialization_options, "initializationOptions")
-        if settings is not None:
-            await ls.engine.update_settings(settings)
+    def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
+        # Checked now (a bad setting is told at once), applied on `initialized`: a new
+        # provider builds its TLS context (~0.2 s), which the client would wait for here.
+        ls.initial_settings = ls.settings_with(
+            params.initialization_options, "initializationOptions"
+        )
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -162,8 +168,9 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: FimLanguageServer, params: types.InitializedParams) -> None:
-        # Load the tokenizer now, off the event loop, so the first keystroke does not pay it.
-        await asyncio.to_thread(lambda: ls.engine.counter)
+        if ls.initial_settings is not None:
+            await ls.engine.update_settings(ls.initial_settings)
+            ls.initial_settings = None
         ls.stats_publisher = asyncio.ensure_future(_publish_stats(ls))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

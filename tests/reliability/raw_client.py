@@ -74,8 +74,11 @@ class RawClient:
     def notify(self, method: str, params: Any) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
+    def next_id(self) -> int:
+        return next(self._ids)
+
     def send_request(self, method: str, params: Any, request_id: Any = None) -> Any:
-        request_id = next(self._ids) if request_id is None else request_id
+        request_id = self.next_id() if request_id is None else request_id
         self.send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
         return request_id
 
