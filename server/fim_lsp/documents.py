@@ -163,7 +163,7 @@ class LineStarts(Sequence[int]):
         return self._count
 
     def __getitem__(self, line: int) -> int:  # type: ignore[override]
-        start = self._document.line_start(line if line >= 0 else self._count + line)
+        start = self._document.line_start(line) if line >= 0 else None
         if start is None:
             raise IndexError(line)
         return start

@@ -6,6 +6,8 @@ anything else is refused with a message naming the setting and never the key."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fim_lsp.logs import add_secret
 from fim_lsp.settings import Settings, SettingsError
@@ -13,6 +15,16 @@ from fim_lsp.settings import Settings, SettingsError
 log = logging.getLogger(__name__)
 
 KEY_SETTINGS = {"api_key": "apiKey", "secret_key": "secretKey"}
+
+
+def remember_keys(layer: Mapping[str, Any]) -> None:
+    """Mask whatever a settings layer holds under a key setting, even of a wrong type
+    (``"apiKey": ["sk-..."]``): the error naming the setting quotes the value."""
+    for name in (*KEY_SETTINGS, *KEY_SETTINGS.values()):
+        value = layer.get(name)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                add_secret(item)
 
 
 def with_checked_keys(settings: Settings, source: str) -> Settings:

@@ -24,7 +24,7 @@ from fim_lsp import __version__, incoming
 from fim_lsp.documents import DocumentStore
 from fim_lsp.engine import Engine
 from fim_lsp.exclusion import workspace_relative
-from fim_lsp.keys import with_checked_keys
+from fim_lsp.keys import remember_keys, with_checked_keys
 from fim_lsp.logs import mask
 from fim_lsp.notices import Severity
 from fim_lsp.positions import offset_at, units
@@ -134,7 +134,9 @@ class FimLanguageServer(LanguageServer):
         """The startup settings under the client's layers, ``source``'s replaced by
         ``payload``; None (and one message naming the field) if invalid."""
         try:
-            layers = {**self.client_layers, source: dict(client_layer(payload))}
+            layer = dict(client_layer(payload))
+            remember_keys(layer)
+            layers = {**self.client_layers, source: layer}
             merged = self.startup
             for name in ("initializationOptions", "didChangeConfiguration"):
                 merged = with_checked_keys(merged.merged(layers.get(name, {}), name), name)
