@@ -56,7 +56,6 @@ class FimLanguageServer(LanguageServer):
         self.client_layers: dict[str, dict[str, Any]] = {}
         self.engine = Engine(startup, self.tell_user)
         self.documents = DocumentStore()
-        self.initial_settings: Settings | None = None
         self.stats_publisher: asyncio.Task[None] | None = None
 
     @property
@@ -152,12 +151,10 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
     server = FimLanguageServer(startup or load_startup_settings())
 
     @server.feature(types.INITIALIZE)
-    def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
-        # Checked now (a bad setting is told at once), applied on `initialized`: a new
-        # provider builds its TLS context (~0.2 s), which the client would wait for here.
-        ls.initial_settings = ls.settings_with(
-            params.initialization_options, "initializationOptions"
-        )
+    async def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
+        settings = ls.settings_with(params.initialization_options, "initializationOptions")
+        if settings is not None:
+            await ls.engine.update_settings(settings)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -170,9 +167,6 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: FimLanguageServer, params: types.InitializedParams) -> None:
-        if ls.initial_settings is not None:
-            await ls.engine.update_settings(ls.initial_settings)
-            ls.initial_settings = None
         ls.stats_publisher = asyncio.ensure_future(_publish_stats(ls))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
