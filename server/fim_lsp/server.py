@@ -100,7 +100,7 @@ class FimLanguageServer(LanguageServer):
         stop = self._stop()
 
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            self.protocol.set_writer(writer)  # type: ignore[arg-type]
+            self.protocol.set_writer(writer)
             await incoming.serve(
                 incoming.MessageReader(incoming.StreamSource(reader)), self.handle, stop
             )

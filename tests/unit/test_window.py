@@ -58,7 +58,7 @@ def test_one_huge_line_is_cut_by_characters():
 
 
 def test_the_estimate_stays_close_to_the_real_tokenizer():
-    """Budgets are counted by estimate: within 12 % of Qwen's BPE on each source file of
+    """Budgets are counted by estimate: within 15 % of Qwen's BPE on each source file of
     ours, within 20 % on non-ASCII lines."""
     from pathlib import Path
 
@@ -69,7 +69,7 @@ def test_the_estimate_stays_close_to_the_real_tokenizer():
         text = path.read_text(encoding="utf-8")
         exact = real.count(text)
         if exact >= 200:
-            assert abs(QWEN.count(text) - exact) <= 0.12 * exact, path.name
+            assert abs(QWEN.count(text) - exact) <= 0.15 * exact, path.name
     for line in NON_ASCII_LINES:
         exact = real.count(line * 10)
         assert abs(QWEN.count(line * 10) - exact) <= 0.2 * exact, line
