@@ -35,6 +35,10 @@ def fake() -> AsyncIterator[FakeProvider]:
     provider.stop()
 
 
+def _position(at: tuple[int, int]) -> dict[str, int]:
+    return {"line": at[0], "character": at[1]}
+
+
 class Fuzzer:
     def __init__(self, client: RawClient, fake: FakeProvider, rng: random.Random) -> None:
         self.client = client
@@ -161,6 +165,12 @@ class Fuzzer:
             ]
             raise AssertionError(f"batch {batch}: no reply to {unanswered}") from None
         for uri in URIS:
+            # A state never seen before, so the answer cannot come from the server's memory.
+            end = (2**31 - 1, 0)
+            marker = f"#{batch}"
+            self.texts[uri] = reference.apply(self.texts[uri], end, end, marker, "utf-16")
+            change = {"range": {"start": _position(end), "end": _position(end)}, "text": marker}
+            client.change(uri, self.version(uri) + 1, [change])
             before = len(self.fake.received)
             reply = await client.complete(uri, 0, 0)
             assert "result" in reply, reply
