@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -57,11 +58,13 @@ class PipeSource:
         threading.Thread(target=self._pump, name="lsp-stdin", daemon=True).start()
 
     def _pump(self) -> None:
-        read = getattr(self._stream, "read1", self._stream.read)
+        # os.read on the descriptor: a thread blocked inside the buffered reader holds its
+        # lock, and Python aborts at exit when a daemon thread holds it.
+        fd = self._stream.fileno()
         while True:
             self._room.acquire()
             try:
-                chunk = read(CHUNK_BYTES)
+                chunk = os.read(fd, CHUNK_BYTES)
             except (OSError, ValueError):
                 chunk = b""
             self._loop.call_soon_threadsafe(self._chunks.put_nowait, chunk)

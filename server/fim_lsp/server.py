@@ -23,7 +23,6 @@ from pygls.uris import to_fs_path
 from fim_lsp import __version__, incoming
 from fim_lsp.documents import DocumentStore
 from fim_lsp.engine import Engine
-from fim_lsp.exclusion import workspace_relative
 from fim_lsp.keys import remember_keys, with_checked_keys
 from fim_lsp.logs import mask
 from fim_lsp.notices import Severity
@@ -66,13 +65,6 @@ class FimLanguageServer(LanguageServer):
         """The one way to the user's screen: masked like the logs."""
         kind = types.MessageType.Error if severity is Severity.ERROR else types.MessageType.Warning
         self.window_show_message(types.ShowMessageParams(type=kind, message=mask(message)))
-
-    def path_of(self, uri: str) -> str:
-        """What exclusion globs match: the path inside its workspace folder."""
-        folders = [to_fs_path(folder.uri) or "" for folder in self.workspace.folders.values()]
-        if self.workspace.root_path:
-            folders.append(self.workspace.root_path)
-        return workspace_relative(to_fs_path(uri) or uri, [folder for folder in folders if folder])
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls pops up every failed notification; a client's mistake is one log line (for
@@ -218,7 +210,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         selected = params.context.selected_completion_info
         if selected is not None:
             return await _complete_with_selection(ls, params, text, starts, encoding, offset)
-        snapshot = Snapshot(uri, ls.path_of(uri), text, offset, document.language_id or "")
+        snapshot = Snapshot(uri, to_fs_path(uri) or uri, text, offset, document.language_id or "")
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         suggestion = await ls.engine.complete(snapshot, invoked=invoked)
         if suggestion is None:
@@ -276,7 +268,7 @@ async def _complete_with_selection(
     uri = params.text_document.uri
     document = ls.documents[uri]
     cursor = start + len(selected.text)
-    snapshot = Snapshot(uri, ls.path_of(uri), applied, cursor, document.language_id or "")
+    snapshot = Snapshot(uri, to_fs_path(uri) or uri, applied, cursor, document.language_id or "")
     suggestion = await ls.engine.complete(snapshot, invoked=True)
     if suggestion is None:
         return None

@@ -75,10 +75,10 @@ async def test_a_key_that_cannot_be_sent_is_refused_naming_the_setting(fake, key
 
 
 SECRET_FILES = [".ENV", "Server.PEM", ".ssh/ID_RSA", "deploy/Secrets.yaml", "config/app.json"]
-SENT_FILES = ["config/sub/app.json", "other/config/app.json", "src/app.py"]
+SENT_FILES = ["config/sub/app.json", "configs/app.json", "src/app.py"]
 
 
-async def test_exclusion_ignores_case_and_matches_from_the_workspace_folder(fake: FakeProvider):
+async def test_exclusion_ignores_case_and_matches_from_a_folder_down(fake: FakeProvider):
     client = await RawClient.start(fake, root=ROOT, exclude=["config/*.json"])
     for path in SECRET_FILES + SENT_FILES:
         await ask(client, f"{ROOT}/{path}")
