@@ -76,6 +76,7 @@ async def main() -> None:
             capabilities=types.ClientCapabilities(), initialization_options=options
         )
     )
+    client.initialized(types.InitializedParams())
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(URI, "python", 1, "value = f(x)\n"))
     )

@@ -84,6 +84,7 @@ async def over_lsp(text: str, requests: int) -> tuple[list[float], int]:
             capabilities=types.ClientCapabilities(), initialization_options=options
         )
     )
+    client.initialized(types.InitializedParams())
     uri = "file:///bench.py"
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))

@@ -11,17 +11,17 @@ import sys
 from pathlib import Path
 
 from fim_lsp import __version__
+from fim_lsp.keys import with_checked_keys
 from fim_lsp.logs import configure
 from fim_lsp.settings import Settings, SettingsError, load_startup_settings
 from fim_lsp.stats import running_servers
-from fim_lsp.tokens import default_counter
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     configure(args.log_level)
     try:
-        settings = load_startup_settings(config_path=args.config)
+        settings = with_checked_keys(load_startup_settings(config_path=args.config), "startup")
     except SettingsError as error:
         sys.exit(f"fim-lsp: {error}")
     if args.command in ("complete", "check"):
@@ -63,9 +63,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, tcp: str | None) -> None:
-    # The vocabulary first: building it needs ~20 MB of short-lived Python objects, which the
-    # LSP and HTTP stacks imported next then reuse.  The other order peaks ~20 MB higher.
-    default_counter()
     from fim_lsp.server import build_server
 
     server = build_server(settings)

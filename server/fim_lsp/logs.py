@@ -19,17 +19,33 @@ _SECRET_FIELD = re.compile(
 )
 
 
+# Whatever looks like a key, wherever it appears (a settings error quoting a mistyped value,
+# a provider's error text): "sk-" keys, bearer tokens, long runs of key alphabet with digits.
+_KEY_SHAPED = re.compile(
+    r"\b(?:sk|ak|pk)-[A-Za-z0-9_\-]{6,}|(?<=Bearer )\S+"
+    r"|\b(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}\b"
+)
+
+
 def add_secret(secret: str) -> None:
-    if len(secret) >= 4:
-        _secrets.add(secret)
+    """Mask ``secret`` from now on, and its stripped form (a key pasted with a newline)."""
+    for form in (secret, secret.strip()):
+        if len(form) >= 4:
+            _secrets.add(form)
+
+
+def mask(text: str) -> str:
+    """``text`` with every known secret and anything key-shaped replaced by ``****``: for
+    logs and for every message that can reach the user."""
+    text = _KEY_SHAPED.sub("****", _SECRET_FIELD.sub(r"\1****", text))
+    for secret in _secrets:
+        text = text.replace(secret, "****")
+    return text
 
 
 class _RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        message = _SECRET_FIELD.sub(r"\1****", record.getMessage())
-        for secret in _secrets:
-            message = message.replace(secret, "****")
-        record.msg, record.args = message, None
+        record.msg, record.args = mask(record.getMessage()), None
         return True
 
 

@@ -7,19 +7,27 @@ else lives in plain modules.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
-from fim_lsp import __version__
+from fim_lsp import __version__, incoming
+from fim_lsp.documents import DocumentStore
 from fim_lsp.engine import Engine
+from fim_lsp.keys import remember_keys, with_checked_keys
+from fim_lsp.logs import mask
 from fim_lsp.notices import Severity
-from fim_lsp.positions import line_starts, offset_at, units
+from fim_lsp.positions import offset_at, units
+from fim_lsp.protocol import FimProtocol, UnreadableMessageError
 from fim_lsp.settings import Settings, SettingsError, client_layer, load_startup_settings
 from fim_lsp.snapshot import Snapshot, Suggestion
 from fim_lsp.stats import remove_stats_file, write_stats_file
@@ -31,29 +39,6 @@ STATS_COMMAND = "fim-lsp.stats"
 # Not in LSP 3.18: what VS Code's API reports as a partial accept, forwarded by our clients.
 PARTIAL_ACCEPT = "textDocument/didPartiallyAcceptCompletion"
 STATS_FILE_PERIOD_S = 5.0
-
-
-class FimProtocol(LanguageServerProtocol):
-    """pygls 2.1 files a future under a fresh id for each notification it handles (and for
-    each step of its built-in didOpen/didChange) and only requests ever remove theirs: about
-    1 KB kept per keystroke, 18 MB over a 5,000-keystroke session.  Drop each when done."""
-
-    def _execute_handler(
-        self,
-        msg_id: Any,
-        handler: Callable[..., Any],
-        callback: Callable[..., Any],
-        args: tuple[Any, ...] | None = None,
-        kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        super()._execute_handler(msg_id, handler, callback, args, kwargs)
-        future = self._request_futures.get(msg_id)
-        if future is not None:
-            future.add_done_callback(lambda done: self._forget(msg_id, done))
-
-    def _forget(self, msg_id: Any, done: Any) -> None:
-        if self._request_futures.get(msg_id) is done:
-            del self._request_futures[msg_id]
 
 
 class FimLanguageServer(LanguageServer):
@@ -69,34 +54,89 @@ class FimLanguageServer(LanguageServer):
         # which replaces the one before it (LSP sends the whole settings object each time).
         self.client_layers: dict[str, dict[str, Any]] = {}
         self.engine = Engine(startup, self.tell_user)
-        self._line_index: dict[str, tuple[int, list[int]]] = {}
+        self.documents = DocumentStore()
         self.stats_publisher: asyncio.Task[None] | None = None
 
+    @property
+    def encoding(self) -> str:
+        return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+
     def tell_user(self, severity: Severity, message: str) -> None:
+        """The one way to the user's screen: masked like the logs."""
         kind = types.MessageType.Error if severity is Severity.ERROR else types.MessageType.Warning
-        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        self.window_show_message(types.ShowMessageParams(type=kind, message=mask(message)))
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls pops up every failed notification; a client's mistake is one log line (for
+        a request pygls has written it, and the error reply says it)."""
+        if source is not FeatureRequestError:
+            log.warning("%s: %s", getattr(source, "__name__", source), error)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            source = incoming.PipeSource(stdin or sys.stdin.buffer)
+            await incoming.serve(incoming.MessageReader(source), self.handle, self._stop())
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        stop = self._stop()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await incoming.serve(
+                incoming.MessageReader(incoming.StreamSource(reader)), self.handle, stop
+            )
+            self.shutdown()
+
+        async def serve() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError):
+            asyncio.run(serve())
+
+    def _stop(self) -> threading.Event:
+        self._stop_event = threading.Event()
+        return self._stop_event
+
+    def handle(self, data: Any) -> None:
+        """One message from the client: a bad one is answered (if a request) and logged."""
+        try:
+            message = self.protocol.structure_message(data)
+        except UnreadableMessageError:
+            return
+        try:
+            self.protocol.handle_message(message)
+        except Exception:
+            log.exception("internal error handling %s", getattr(message, "method", "a message"))
 
     def settings_with(self, payload: Any, source: str) -> Settings | None:
         """The startup settings under the client's layers, ``source``'s replaced by
         ``payload``; None (and one message naming the field) if invalid."""
         try:
-            layers = {**self.client_layers, source: dict(client_layer(payload))}
+            layer = dict(client_layer(payload))
+            remember_keys(layer)
+            layers = {**self.client_layers, source: layer}
             merged = self.startup
             for name in ("initializationOptions", "didChangeConfiguration"):
-                merged = merged.merged(layers.get(name, {}), name)
+                merged = with_checked_keys(merged.merged(layers.get(name, {}), name), name)
         except SettingsError as error:
             log.error("%s; keeping the previous settings", error)
             self.tell_user(Severity.ERROR, f"fim-lsp: {error}. Keeping the previous settings.")
             return None
         self.client_layers = layers
         return merged
-
-    def line_index(self, uri: str, version: int | None, text: str) -> list[int]:
-        cached = self._line_index.get(uri)
-        if cached is None or cached[0] != version or version is None:
-            cached = (version if version is not None else -1, line_starts(text))
-            self._line_index[uri] = cached
-        return cached[1]
 
 
 def build_server(startup: Settings | None = None) -> FimLanguageServer:
@@ -119,21 +159,21 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: FimLanguageServer, params: types.InitializedParams) -> None:
-        # Load the tokenizer now, off the event loop, so the first keystroke does not pay it.
-        await asyncio.to_thread(lambda: ls.engine.counter)
         ls.stats_publisher = asyncio.ensure_future(_publish_stats(ls))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: FimLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         _context_folders(ls)
-        uri = params.text_document.uri
-        ls.engine.workspace.opened(uri, to_fs_path(uri) or uri, params.text_document.text)
+        item = params.text_document
+        ls.documents.open(item.uri, item.language_id, item.version, item.text)
+        ls.engine.workspace.opened(item.uri, to_fs_path(item.uri) or item.uri, item.text)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: FimLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri, version = params.text_document.uri, params.text_document.version
+        ls.documents.change(uri, version, params.content_changes, ls.encoding)
         ls.engine.typing()
-        uri = params.text_document.uri
-        document = ls.workspace.text_documents.get(uri)
+        document = ls.documents.get(uri)
         if document is not None and params.content_changes:
             change = params.content_changes[0]
             line = (
@@ -141,11 +181,11 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
                 if isinstance(change, types.TextDocumentContentChangePartial)
                 else 0
             )
-            ls.engine.workspace.changed(uri, to_fs_path(uri) or uri, document.source, line)
+            ls.engine.workspace.changed(uri, to_fs_path(uri) or uri, document.text, line)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FimLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls._line_index.pop(params.text_document.uri, None)
+        ls.documents.close(params.text_document.uri)
         ls.engine.forget(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
@@ -153,15 +193,15 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         ls: FimLanguageServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList | None:
         uri = params.text_document.uri
-        document = ls.workspace.text_documents.get(uri)
+        document = ls.documents.get(uri)
         if document is None:
             log.warning("inline completion for a document that was never opened: %s", uri)
             return None
-        text = document.source
-        encoding = ls.workspace.position_encoding or types.PositionEncodingKind.Utf16
-        starts = ls.line_index(uri, document.version, text)
+        text = document.text
+        encoding = ls.encoding
+        starts = document.line_starts
         position = params.position
-        offset = offset_at(text, starts, position.line, position.character, encoding)
+        offset = document.offset_at(position, encoding)
         if offset is None:
             log.warning(
                 "position %s:%s is past the end of %s", position.line, position.character, uri
@@ -190,8 +230,11 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.feature(PARTIAL_ACCEPT)
     def partially_accepted(ls: FimLanguageServer, params: Any) -> None:
-        length = getattr(params, "acceptedLength", None) or getattr(params, "accepted_length", 0)
-        ls.engine.partially_accepted(int(length or 0))
+        length = _field(params, "acceptedLength")
+        if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+            log.warning("%s: acceptedLength must be a count, got %.40r", PARTIAL_ACCEPT, length)
+            return
+        ls.engine.partially_accepted(length)
 
     @server.command(STATS_COMMAND)
     def stats(ls: FimLanguageServer, *arguments: Any) -> dict[str, object]:
@@ -209,7 +252,7 @@ async def _complete_with_selection(
     ls: FimLanguageServer,
     params: types.InlineCompletionParams,
     text: str,
-    starts: list[int],
+    starts: Sequence[int],
     encoding: str,
     offset: int,
 ) -> types.InlineCompletionList | None:
@@ -223,7 +266,7 @@ async def _complete_with_selection(
         return None
     applied = text[:start] + selected.text + text[end:]
     uri = params.text_document.uri
-    document = ls.workspace.text_documents[uri]
+    document = ls.documents[uri]
     cursor = start + len(selected.text)
     snapshot = Snapshot(uri, to_fs_path(uri) or uri, applied, cursor, document.language_id or "")
     suggestion = await ls.engine.complete(snapshot, invoked=True)
@@ -245,6 +288,11 @@ def _context_folders(ls: FimLanguageServer) -> None:
     root = ls.workspace.root_path
     found = [folder for folder in folders if folder] or ([root] if root else [])
     ls.engine.workspace.folders = found
+
+
+def _field(params: Any, name: str) -> Any:
+    """A field of params pygls left untyped (a method outside LSP): a dict or an object."""
+    return params.get(name) if isinstance(params, dict) else getattr(params, name, None)
 
 
 def _item_id(arguments: tuple[Any, ...]) -> str:
@@ -274,7 +322,7 @@ async def _publish_stats(ls: FimLanguageServer) -> None:
 
 
 def _end(
-    text: str, starts: list[int], line: int, suggestion: Suggestion, encoding: str
+    text: str, starts: Sequence[int], line: int, suggestion: Suggestion, encoding: str
 ) -> types.Position:
     return types.Position(line, units(text[starts[line] : suggestion.replace_to], encoding))
 

@@ -7,7 +7,7 @@ from fim_lsp.context.workspace import Gathered
 from fim_lsp.pipeline import prepare
 from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot
-from fim_lsp.tokens import EstimatingCounter
+from fim_lsp.tokens import PieceCounter
 
 TEXT = "from lib.util import helper\n\nvalue = \n"
 SNAPSHOT = Snapshot("file:///repo/app/main.py", "/repo/app/main.py", TEXT, len(TEXT) - 1)
@@ -20,7 +20,7 @@ GATHERED = Gathered(
     "repo",
     "app/main.py",
 )
-COUNTER = EstimatingCounter()
+COUNTER = PieceCounter()
 
 
 def test_qwen_repository_level_prompt_with_the_edited_file_last():

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from fim_lsp.context.workspace import Sources, Workspace
-from fim_lsp.tokens import EstimatingCounter
+from fim_lsp.tokens import PieceCounter
 
 MAIN = "from pkg.prices import parse_price\n\ndef order(lines):\n    for line in lines:\n        "
 SOURCES = Sources(budget=1024)
-COUNTER = EstimatingCounter()
+COUNTER = PieceCounter()
 
 
 @pytest.fixture

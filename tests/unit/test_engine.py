@@ -14,7 +14,7 @@ from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot, Suggestion
 from fim_lsp.store import Entry, Kind
-from fim_lsp.tokens import EstimatingCounter
+from fim_lsp.tokens import PieceCounter
 from tests.support.scripted_provider import FakeClock, ScriptedProvider, settle
 
 URI = "file:///work/t.py"
@@ -28,7 +28,7 @@ class Harness:
         self.engine = Engine(
             Settings(api_key="k", debounce_ms=0, **settings),
             lambda severity, message: self.notices.append((severity, message)),
-            counter=EstimatingCounter(),
+            counter=PieceCounter(),
             provider_factory=lambda _: self.provider,
             clock=self.clock,
         )

@@ -9,7 +9,7 @@ import tracemalloc
 from fim_lsp.engine import WARM_AFTER_IDLE_S, Engine
 from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot
-from fim_lsp.tokens import EstimatingCounter
+from fim_lsp.tokens import PieceCounter
 
 
 class CountingProvider:
@@ -55,7 +55,7 @@ async def test_a_large_document_is_held_for_the_accept_hook_only_twice():
     engine = Engine(
         Settings(api_key="k", debounce_ms=0),
         lambda *_: None,
-        counter=EstimatingCounter(),
+        counter=PieceCounter(),
         provider_factory=lambda _: EchoProvider(),
     )
     text = "x = 0\n" * 170_000 + "\n"

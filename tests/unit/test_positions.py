@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fim_lsp.positions import line_starts, offset_at, units
+from fim_lsp.positions import line_starts, offset_at, units, without_break
 
 TEXT = 'a = "你好😀" + b\nsecond\u2028same line\r\nthird'
 
@@ -26,6 +26,12 @@ def test_only_lsp_line_breaks_count():
     assert TEXT[offset_at(TEXT, starts, 2, 0, "utf-16") :] == "third"
 
 
+def test_a_lone_carriage_return_ends_a_line():
+    text = "one\rtwo\r\nthree"
+    assert line_starts(text) == [0, 4, 9]
+    assert offset_at(text, line_starts(text), 1, 99, "utf-16") == text.index("\r\n")
+
+
 def test_past_the_end():
     starts = line_starts(TEXT)
     assert offset_at(TEXT, starts, 9, 0, "utf-16") is None
@@ -37,9 +43,8 @@ def test_past_the_end():
 def test_round_trip(text, encoding):
     starts = line_starts(text)
     for line, start in enumerate(starts):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        line_text = text[start:end].removesuffix("\r")
+        end = starts[line + 1] if line + 1 < len(starts) else len(text)
+        line_text = without_break(text[start:end])
         for cut in range(len(line_text) + 1):
             assert (
                 offset_at(text, starts, line, units(line_text[:cut], encoding), encoding)

@@ -37,5 +37,5 @@ async def test_typing_leaves_no_handler_future_behind():
         )
     await asyncio.sleep(0.05)  # done-callbacks of finished futures run on the loop
 
-    assert server.workspace.get_text_document(URI).source == "x" * 50
+    assert server.documents[URI].text == "x" * 50
     assert protocol._request_futures == {}

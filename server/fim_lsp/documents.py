@@ -1,0 +1,213 @@
+"""The open documents, kept exactly as the editor holds them.
+
+Lines end at '\\n', '\\r\\n' or '\\r' only, as in LSP.  A document's text lives in blocks of
+whole lines (about ``BLOCK_CHARS`` each): an incremental change rewrites only the blocks it
+touches, so a keystroke costs the same in a 2 MB file as in a 20 KB one, and a position is
+found by walking the blocks' line counts.  The whole text is joined only for a request.
+
+Editors get versions wrong now and then (a change that keeps the number, a second
+``didOpen``); nothing here is cached per version, so such quirks cannot misplace a cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lsprotocol.types import Position, TextDocumentContentChangeEvent
+
+from fim_lsp.positions import LINE_BREAK, column
+
+log = logging.getLogger(__name__)
+
+BLOCK_CHARS = 4096
+
+
+def _blocks_of(text: str) -> list[str]:
+    """``text`` cut after line breaks into blocks of about ``BLOCK_CHARS`` (never inside
+    '\\r\\n'; a longer line stays whole)."""
+    blocks = []
+    start = 0
+    while len(text) - start > BLOCK_CHARS:
+        found = LINE_BREAK.search(text, start + BLOCK_CHARS - 1)
+        if found is None:
+            break
+        blocks.append(text[start : found.end()])
+        start = found.end()
+    if start < len(text) or not blocks:
+        blocks.append(text[start:])
+    return blocks
+
+
+def _breaks(block: str) -> int:
+    return block.count("\n") + block.count("\r") - block.count("\r\n")
+
+
+def _ends_line(block: str) -> bool:
+    return block.endswith(("\n", "\r"))
+
+
+@dataclass
+class Document:
+    uri: str
+    language_id: str
+    version: int
+    _blocks: list[str] = field(default_factory=list, repr=False)
+    _breaks: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def opened(cls, uri: str, language_id: str, version: int, text: str) -> Document:
+        document = cls(uri, language_id, version)
+        document.replace_all(text)
+        return document
+
+    @property
+    def text(self) -> str:
+        return "".join(self._blocks)
+
+    @property
+    def line_count(self) -> int:
+        return sum(self._breaks) + 1
+
+    @property
+    def line_starts(self) -> LineStarts:
+        return LineStarts(self)
+
+    def replace_all(self, text: str) -> None:
+        self._blocks = _blocks_of(text)
+        self._breaks = [_breaks(block) for block in self._blocks]
+
+    def offset_at(self, position: Position, encoding: str) -> int | None:
+        """Code-point offset of a position; None past the last line, clamped past a line's end."""
+        found = self._line(position.line)
+        if found is None:
+            return None
+        block_start, block, start, end = found
+        return block_start + start + column(block[start:end], position.character, encoding)
+
+    def line_start(self, line: int) -> int | None:
+        found = self._line(line)
+        return None if found is None else found[0] + found[2]
+
+    def apply(self, start: Position, end: Position, new_text: str, encoding: str) -> None:
+        """Replace a range as LSP says: positions past a line's end mean its end, past the
+        last line the document's end; a reversed range is read from its earlier end."""
+        first, last = self._clamped(start, encoding), self._clamped(end, encoding)
+        if (last[0], last[1]) < (first[0], first[1]):
+            first, last = last, first
+        low, high = first[0], last[0] + 1
+        region = self._blocks[low][: first[1]] + new_text + self._blocks[last[0]][last[1] :]
+        # Keep blocks of whole lines, and never split a '\r\n' the edit has just made.
+        while low > 0 and region.startswith("\n") and self._blocks[low - 1].endswith("\r"):
+            low -= 1
+            region = self._blocks[low] + region
+        while high < len(self._blocks) and (
+            not _ends_line(region)
+            or (region.endswith("\r") and self._blocks[high].startswith("\n"))
+        ):
+            region += self._blocks[high]
+            high += 1
+        replacement = _blocks_of(region) if region or len(self._blocks) == high - low else []
+        self._blocks[low:high] = replacement
+        self._breaks[low:high] = [_breaks(block) for block in replacement]
+
+    def _clamped(self, position: Position, encoding: str) -> tuple[int, int]:
+        """(block index, offset in the block) of a position, clamped into the document."""
+        if position.line >= self.line_count:
+            return len(self._blocks) - 1, len(self._blocks[-1])
+        index, local = self._block_of(position.line)
+        block = self._blocks[index]
+        start, end = _line_in_block(block, local)
+        return index, start + column(block[start:end], position.character, encoding)
+
+    def _block_of(self, line: int) -> tuple[int, int]:
+        """The block holding ``line`` (which must exist) and the line's index inside it."""
+        before = 0
+        last = len(self._blocks) - 1
+        for index, breaks in enumerate(self._breaks):
+            if line < before + breaks or index == last:
+                return index, line - before
+            before += breaks
+        raise AssertionError("unreachable: the last block takes every remaining line")
+
+    def _line(self, line: int) -> tuple[int, str, int, int] | None:
+        """(block's offset, block, line start and end in it without the break) or None."""
+        if line >= self.line_count:
+            return None
+        index, local = self._block_of(line)
+        block = self._blocks[index]
+        start, end = _line_in_block(block, local)
+        return sum(map(len, self._blocks[:index])), block, start, end
+
+
+def _line_in_block(block: str, local: int) -> tuple[int, int]:
+    """Start and end (before its break) of line ``local`` of ``block``."""
+    start = 0
+    matches = LINE_BREAK.finditer(block)
+    for _ in range(local):
+        start = next(matches).end()
+    found = LINE_BREAK.search(block, start)
+    end = len(block) if found is None else found.start()
+    return start, end
+
+
+class LineStarts(Sequence[int]):
+    """Offsets where each line begins, computed on demand (for ``positions.offset_at``)."""
+
+    def __init__(self, document: Document) -> None:
+        self._document = document
+        self._count = document.line_count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, line: int) -> int:  # type: ignore[override]
+        start = self._document.line_start(line) if line >= 0 else None
+        if start is None:
+            raise IndexError(line)
+        return start
+
+
+class DocumentStore:
+    """Documents by URI, changed by the editor's notifications."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, Document] = {}
+        self._unknown_told: set[str] = set()
+
+    def get(self, uri: str) -> Document | None:
+        return self._documents.get(uri)
+
+    def __getitem__(self, uri: str) -> Document:
+        return self._documents[uri]
+
+    def open(self, uri: str, language_id: str, version: int, text: str) -> None:
+        """Open, or replace what a second ``didOpen`` for the same URI sends."""
+        self._documents[uri] = Document.opened(uri, language_id, version, text)
+        self._unknown_told.discard(uri)
+
+    def change(
+        self,
+        uri: str,
+        version: int,
+        changes: Sequence[TextDocumentContentChangeEvent],
+        encoding: str,
+    ) -> None:
+        document = self._documents.get(uri)
+        if document is None:
+            if uri not in self._unknown_told:
+                self._unknown_told.add(uri)
+                log.warning("didChange for %s, which is not open: ignored until didOpen", uri)
+            return
+        for change in changes:
+            changed = getattr(change, "range", None)
+            if changed is None:
+                document.replace_all(change.text)
+            else:
+                document.apply(changed.start, changed.end, change.text, encoding)
+        document.version = version
+
+    def close(self, uri: str) -> None:
+        if self._documents.pop(uri, None) is None:
+            log.info("didClose for %s, which is not open", uri)
