@@ -172,7 +172,7 @@ class Evaluation:
         result = self._result(task, attempt, timing, text, outcome=outcome.reason)
         middle = task.middle_in(edited)
         result.passed = outcome.passed
-        result.exact_match = middle.rstrip() == task.canonical_solution.rstrip()
+        result.exact_match = middle == task.canonical_solution
         # fuzz.ratio: the edit similarity of CrossCodeEval and RepoBench (Indel, 0-100).
         result.edit_similarity = fuzz.ratio(middle, task.canonical_solution) / 100
         if outcome.network:

@@ -1,0 +1,61 @@
+"""``fim-lsp eval --compare``: runs side by side, per suite and kind of hole, and a chart."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.eval.conftest import eval_command, eval_env, run_eval, sample, serve
+from tests.support.fake_provider import FakeProvider
+from tests.support.infilling_model import InfillingModel
+
+
+def test_two_runs_side_by_side_with_a_chart(fake: FakeProvider, tmp_path: Path):
+    tasks = sample(limit=4)
+    model = serve(fake, InfillingModel(tasks, {t.task_id for t in tasks[:3]}))
+    _, good = run_eval(fake, tmp_path / "good", "--suite", "single-line", "--limit", "4")
+    model.right = {tasks[0].task_id}
+    _, poor = run_eval(fake, tmp_path / "poor", "--suite", "single-line", "--limit", "4", "--raw")
+    light = serve(fake, InfillingModel(sample("random-span-light", 3), set()))
+    _, other = run_eval(fake, tmp_path / "light", "--suite", "random-span-light", "--limit", "3")
+    assert light.asked
+    runs = [tmp_path / name / "run.json" for name in ("good", "poor", "light")]
+    for run, name in zip(runs, ("good", "poor", "light"), strict=True):
+        run.rename(run.with_name(f"{name}.json"))
+    chart = tmp_path / "chart.png"
+
+    done = subprocess.run(
+        eval_command("--compare", *(str(r.with_name(f"{r.parent.name}.json")) for r in runs))
+        + ["--chart", str(chart)],
+        env=eval_env(fake, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    single, light_table = done.stdout.split("\n\n")[:2]
+    rows = {line.split()[0]: line.split() for line in single.splitlines()}
+    assert rows["single-line"][-2:] == ["good", "poor"]
+    assert rows["pass@1"][-2:] == ["75.0%", "25.0%"]
+    assert rows["whole-line"][-2:] == ["75.0%", "25.0%"]
+    assert rows["post-processing"][-3:] == ["on", "off", "(--raw)"]
+    assert light_table.splitlines()[0].split() == ["random-span-light", "light"]
+    assert f"chart: {chart}" in done.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert good["summary"]["pass_at_1"] == 0.75 and poor["summary"]["pass_at_1"] == 0.25
+    assert other["summary"]["pass_at_1"] == 0.0
+
+
+def test_compare_refuses_a_file_that_is_no_run(fake: FakeProvider, tmp_path: Path):
+    stray = tmp_path / "stray.json"
+    stray.write_text('{"hello": 1}')
+    done = subprocess.run(
+        eval_command("--compare", str(stray)),
+        env=eval_env(fake, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "is not the JSON of a fim-lsp eval run" in done.stderr
