@@ -19,14 +19,14 @@ def test_two_runs_side_by_side_with_a_chart(fake: FakeProvider, tmp_path: Path):
     light = serve(fake, InfillingModel(sample("random-span-light", 3), set()))
     _, other = run_eval(fake, tmp_path / "light", "--suite", "random-span-light", "--limit", "3")
     assert light.asked
-    runs = [tmp_path / name / "run.json" for name in ("good", "poor", "light")]
-    for run, name in zip(runs, ("good", "poor", "light"), strict=True):
-        run.rename(run.with_name(f"{name}.json"))
+    runs = []
+    for name in ("good", "poor", "light"):  # a run is labelled by its file name
+        runs.append(tmp_path / f"{name}.json")
+        (tmp_path / name / "run.json").rename(runs[-1])
     chart = tmp_path / "chart.png"
 
     done = subprocess.run(
-        eval_command("--compare", *(str(r.with_name(f"{r.parent.name}.json")) for r in runs))
-        + ["--chart", str(chart)],
+        eval_command("--compare", *map(str, runs), "--chart", str(chart)),
         env=eval_env(fake, tmp_path),
         capture_output=True,
         text=True,

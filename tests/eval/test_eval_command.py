@@ -154,7 +154,7 @@ def test_an_interrupted_run_goes_on_where_it_stopped(fake: FakeProvider, tmp_pat
     assert 4 <= len(kept) < SAMPLE
     asked_before = len(model.asked)
 
-    done, run = run_eval(fake, tmp_path, *args)
+    _, run = run_eval(fake, tmp_path, *args)
 
     assert sorted(model.asked[asked_before:]) == sorted(
         t.task_id for t in tasks if t.task_id not in kept

@@ -4,9 +4,9 @@ Plugged into ``FakeProvider.responder``, it reads the Qwen FIM prompt the server
 the task whose code is around the hole, and answers with the true middle for the tasks it is
 told to get right and with code that cannot run (a syntax error) for the others, so the
 pass@1 a run must report is known before it starts.  Some tasks can hang, fail (HTTP 500)
-or get an answer of the test's own; ``runaway`` is written after every true middle, as a
-model that does not stop at the hole does; stop sequences are honoured, as by a real server; after ``refuse_after`` requests, the key is
-refused.
+or get an answer of the test's own; ``runaway`` is written after every true middle, as by
+a model that does not stop at the hole; after ``refuse_after`` requests the key is refused.
+Stop sequences are honoured, as by a real server.
 """
 
 from __future__ import annotations
