@@ -116,20 +116,27 @@ def test_a_completion_that_loops_forever_is_killed_at_the_time_limit(
 
 
 def test_raw_skips_post_processing(fake: FakeProvider, tmp_path: Path):
-    """The model writes the middle, then a line that leaves the block: post-processing cuts
-    it, --raw keeps it and the code no longer runs."""
-    tasks = sample(limit=4)
-    model = InfillingModel(tasks, {t.task_id for t in tasks}, runaway="print(undefined_name)\n")
+    """Where the true middle opens a block, the model writes it four times: post-processing
+    cuts the repetition, --raw keeps it and the code no longer compiles."""
+    tasks = sample()
+    openers = {t.task_id for t in tasks if t.canonical_solution.endswith(":\n")}
+    assert 0 < len(openers) < SAMPLE
+    model = InfillingModel(tasks, {t.task_id for t in tasks})
+    model.wrong = {t.task_id: t.canonical_solution * 4 for t in tasks if t.task_id in openers}
     serve(fake, model)
+    args = ["--suite", "single-line", "--limit", str(SAMPLE)]
 
-    _, cut = run_eval(fake, tmp_path / "cut", "--suite", "single-line", "--limit", "4")
-    _, raw = run_eval(fake, tmp_path / "raw", "--suite", "single-line", "--limit", "4", "--raw")
+    _, cut = run_eval(fake, tmp_path / "cut", *args)
+    _, raw = run_eval(fake, tmp_path / "raw", *args, "--raw")
 
     assert cut["summary"]["pass_at_1"] == 1.0
-    assert raw["summary"]["pass_at_1"] == 0.0
+    assert raw["summary"]["pass_at_1"] == round(1 - len(openers) / SAMPLE, 4)
     assert raw["run"]["raw"] is True
+    by_id = {t.task_id: t for t in tasks}
     for result in raw["tasks"]:
-        assert result["completion"].endswith("print(undefined_name)\n")
+        task = by_id[result["task_id"]]
+        repeats = 4 if task.task_id in openers else 1
+        assert result["completion"] == task.canonical_solution * repeats
 
 
 def test_an_interrupted_run_goes_on_where_it_stopped(fake: FakeProvider, tmp_path: Path):
