@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz
 
@@ -112,7 +112,7 @@ class TaskResult:
     generation_s: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    extra: dict[str, str] = field(default_factory=dict)
+    network: str = ""  # how the test run was cut off from the network (see sandbox.py)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -175,8 +175,7 @@ class Evaluation:
         result.exact_match = middle == task.canonical_solution
         # fuzz.ratio: the edit similarity of CrossCodeEval and RepoBench (Indel, 0-100).
         result.edit_similarity = fuzz.ratio(middle, task.canonical_solution) / 100
-        if outcome.network:
-            result.extra["network"] = outcome.network
+        result.network = outcome.network
         return result
 
     async def _complete(self, task: Task) -> tuple[Attempt, Timing, str, int]:
