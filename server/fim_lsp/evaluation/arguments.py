@@ -13,7 +13,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, help="a seeded sample of this many tasks")
     parser.add_argument("--seed", type=int, default=0, help="which sample --limit draws")
     parser.add_argument(
-        "--concurrency", type=int, default=4, help="requests in flight at once (default 4)"
+        "--concurrency",
+        type=int,
+        default=4,
+        help="tasks in progress at once (default 4; the engine sends at most 4 requests at once)",
     )
     parser.add_argument("--json", type=Path, help="write per-task results and the summary here")
     parser.add_argument("--raw", action="store_true", help="skip post-processing")

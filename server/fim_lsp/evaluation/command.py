@@ -87,13 +87,19 @@ async def _evaluate(
     def notify(severity: Severity, message: str) -> None:
         bar.write(message, file=sys.stderr)
 
+    counts = {
+        "passed": sum(r["passed"] for r in results.values()),
+        "errors": sum(r["error"] is not None for r in results.values()),
+    }
+
     def done(result: TaskResult) -> None:
         record = result.as_dict()
         journal.add(record)
         results[result.task_id] = record
-        passed = sum(r["passed"] for r in results.values())
-        errors = sum(r["error"] is not None for r in results.values())
-        bar.set_postfix_str(f"pass@1 {passed / len(results):.1%}, errors {errors}", refresh=False)
+        counts["passed"] += result.passed
+        counts["errors"] += result.error is not None
+        rate = counts["passed"] / len(results)
+        bar.set_postfix_str(f"pass@1 {rate:.1%}, errors {counts['errors']}", refresh=False)
         bar.update()
 
     evaluation = Evaluation(settings, args.raw, notify, Limits(timeout_s=args.timeout))
