@@ -35,6 +35,14 @@ def sample(suite: str = "single-line", limit: int = SAMPLE) -> list[Task]:
     return load_tasks(suite, limit, SEED)
 
 
+def block_openers(tasks: list[Task]) -> list[Task]:
+    """Tasks whose true middle opens a block (``for ...:``): another answer leaves the block's
+    body to the statement before it, which no longer compiles or no longer does the job
+    (each test checks every task it relies on).  A wrong answer elsewhere may still pass:
+    some lines no test ever runs."""
+    return [task for task in tasks if task.canonical_solution.rstrip().endswith(":")]
+
+
 def serve(fake: FakeProvider, model: InfillingModel) -> InfillingModel:
     fake.responder = model
     return model

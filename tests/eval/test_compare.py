@@ -5,16 +5,19 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.eval.conftest import eval_command, eval_env, run_eval, sample, serve
+from tests.eval.conftest import block_openers, eval_command, eval_env, run_eval, sample, serve
 from tests.support.fake_provider import FakeProvider
 from tests.support.infilling_model import InfillingModel
 
 
 def test_two_runs_side_by_side_with_a_chart(fake: FakeProvider, tmp_path: Path):
     tasks = sample(limit=4)
-    model = serve(fake, InfillingModel(tasks, {t.task_id for t in tasks[:3]}))
+    openers = block_openers(tasks)
+    assert len(openers) >= 3
+    everything = {t.task_id for t in tasks}
+    model = serve(fake, InfillingModel(tasks, everything - {openers[0].task_id}))
     _, good = run_eval(fake, tmp_path / "good", "--suite", "single-line", "--limit", "4")
-    model.right = {tasks[0].task_id}
+    model.right = everything - {t.task_id for t in openers[:3]}
     _, poor = run_eval(fake, tmp_path / "poor", "--suite", "single-line", "--limit", "4", "--raw")
     light = serve(fake, InfillingModel(sample("random-span-light", 3), set()))
     _, other = run_eval(fake, tmp_path / "light", "--suite", "random-span-light", "--limit", "3")
