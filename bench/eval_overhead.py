@@ -54,11 +54,13 @@ async def main() -> None:
             sandbox.append(time.perf_counter() - started)
 
         evaluation = Evaluation(settings, False, lambda *_: None, limits)
+        engine = evaluation.engine()
         whole = []
         for task in tasks:
             started = time.perf_counter()
-            await evaluation.evaluate(task)
+            await evaluation.evaluate(task, engine)
             whole.append(time.perf_counter() - started)
+        await engine.aclose()
         completing = [max(0.0, w - s) for w, s in zip(whole, sandbox, strict=True)]
 
         evaluation = Evaluation(settings, False, lambda *_: None, limits)

@@ -132,11 +132,7 @@ class Evaluation:
         self.settings = settings.merged({"alternatives": 1}, "eval")
         self.raw = raw
         self.limits = limits
-        self._engine = Engine(
-            self.settings,
-            notify,
-            provider_factory=lambda s: RecordingProvider(make_provider(s), whole_answer=raw),
-        )
+        self._notify = notify
         self._scoring = asyncio.Semaphore(os.cpu_count() or 1)
         self._rate_limited_at = -RATE_LIMIT_PAUSE_S
 
@@ -144,12 +140,13 @@ class Evaluation:
         self, tasks: list[Task], concurrency: int, done: Callable[[TaskResult], None]
     ) -> None:
         pending = deque(tasks)
+        engines = [self.engine() for _ in range(min(concurrency, len(tasks)))]
 
-        async def worker() -> None:
+        async def worker(engine: Engine) -> None:
             while pending:
-                done(await self.evaluate(pending.popleft()))
+                done(await self.evaluate(pending.popleft(), engine))
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(tasks)))]
+        workers = [asyncio.ensure_future(worker(engine)) for engine in engines]
         try:
             if workers:
                 finished, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
@@ -159,17 +156,27 @@ class Evaluation:
             for still_running in workers:
                 still_running.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            await self._engine.aclose()
+            await asyncio.gather(*(engine.aclose() for engine in engines))
 
-    async def evaluate(self, task: Task) -> TaskResult:
-        attempt, timing, text, replace_to = await self._complete(task)
+    def engine(self) -> Engine:
+        """An engine for one task at a time, as an editor's user works in one document at a
+        time: tasks in flight together never cancel each other's streams."""
+        raw = self.raw
+        return Engine(
+            self.settings,
+            self._notify,
+            provider_factory=lambda s: RecordingProvider(make_provider(s), whole_answer=raw),
+        )
+
+    async def evaluate(self, task: Task, engine: Engine) -> TaskResult:
+        attempt, timing, text, replace_to = await self._complete(task, engine)
         if attempt.error is not None:
-            return self._result(task, attempt, timing, "", error=str(attempt.error))
+            return self._result(task, engine, attempt, timing, "", error=str(attempt.error))
         document = task.document
         edited = document[: task.cursor] + text + document[replace_to:]
         async with self._scoring:
             outcome = await run_program(task.program(edited), self.limits)
-        result = self._result(task, attempt, timing, text, outcome=outcome.reason)
+        result = self._result(task, engine, attempt, timing, text, outcome=outcome.reason)
         middle = task.middle_in(edited)
         result.passed = outcome.passed
         result.exact_match = middle == task.canonical_solution
@@ -178,7 +185,7 @@ class Evaluation:
         result.network = outcome.network
         return result
 
-    async def _complete(self, task: Task) -> tuple[Attempt, Timing, str, int]:
+    async def _complete(self, task: Task, engine: Engine) -> tuple[Attempt, Timing, str, int]:
         """The item the engine offers at the task's hole: insert text and replaced range end."""
         uri = f"file:///fim-lsp-eval/{task.task_id.replace('/', '_')}.py"
         snapshot = Snapshot(uri, uri.removeprefix("file://"), task.document, task.cursor, "python")
@@ -187,10 +194,10 @@ class Evaluation:
             attempt, timing = Attempt(), Timing()
             token = _attempt.set(attempt)
             try:
-                suggestion = await self._engine.complete(snapshot, invoked=True, timing=timing)
+                suggestion = await engine.complete(snapshot, invoked=True, timing=timing)
             finally:
                 _attempt.reset(token)
-                self._engine.forget(uri)  # no follow-up: the next task is another document
+                engine.forget(uri)  # no follow-up: the next task is another document
             error = attempt.error
             if isinstance(error, (MissingKeyError, AuthError)):
                 raise StoppedError(str(error))
@@ -200,7 +207,7 @@ class Evaluation:
                 await asyncio.sleep(1)  # the engine pauses as long as the provider says
                 continue
             if attempt.requested_at is None and suggestion is None:
-                reason = self._engine.refusal(snapshot)
+                reason = engine.refusal(snapshot)
                 if reason and time.monotonic() - self._rate_limited_at < RATE_LIMIT_PAUSE_S:
                     await asyncio.sleep(1)  # paused after a rate limit: ask again
                     continue
@@ -215,6 +222,7 @@ class Evaluation:
     def _result(
         self,
         task: Task,
+        engine: Engine,
         attempt: Attempt,
         timing: Timing,
         completion: str,
@@ -232,5 +240,5 @@ class Evaluation:
             ttft_ms=round((first - asked) * 1000, 1) if first and asked else None,
             generation_s=round(last - first, 4) if first and last else 0.0,
             prompt_tokens=timing.prompt_tokens,
-            completion_tokens=self._engine.counter.count(attempt.raw) if attempt.raw else 0,
+            completion_tokens=engine.counter.count(attempt.raw) if attempt.raw else 0,
         )
