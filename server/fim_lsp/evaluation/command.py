@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from fim_lsp.evaluation import report
 from fim_lsp.evaluation.journal import Journal, JournalError

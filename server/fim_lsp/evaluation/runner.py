@@ -12,15 +12,16 @@ import asyncio
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz
 
-from fim_lsp.engine import MAX_RATE_LIMIT_PAUSE_S, Engine, Timing
+from fim_lsp.engine import Engine, Timing
 from fim_lsp.evaluation.sandbox import Limits, run_program
 from fim_lsp.evaluation.suites import Task
+from fim_lsp.gate import MAX_RATE_LIMIT_PAUSE_S
 from fim_lsp.notices import Notify
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import (
@@ -67,7 +68,7 @@ class RecordingProvider:
         self._whole_answer = whole_answer
         self.name = inner.name
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         attempt = _attempt.get()
         attempt.requested_at = time.perf_counter()
         chunks = self._inner.stream(request)
@@ -86,7 +87,7 @@ class RecordingProvider:
             attempt.error = error
             raise
         finally:
-            await chunks.aclose()  # type: ignore[attr-defined] - providers return generators
+            await chunks.aclose()
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
         return await self._inner.alternatives(request, n)
@@ -191,13 +192,15 @@ class Evaluation:
         snapshot = Snapshot(uri, uri.removeprefix("file://"), task.document, task.cursor, "python")
         rate_limits = 0
         while True:
-            attempt, timing = Attempt(), Timing()
+            attempt = Attempt()
+            engine.last_timing = None
             token = _attempt.set(attempt)
             try:
-                suggestion = await engine.complete(snapshot, invoked=True, timing=timing)
+                suggestion = await engine.complete(snapshot, invoked=True)
             finally:
                 _attempt.reset(token)
                 engine.forget(uri)  # no follow-up: the next task is another document
+            timing = engine.last_timing or Timing(prompt_tokens=0)
             error = attempt.error
             if isinstance(error, (MissingKeyError, AuthError)):
                 raise StoppedError(str(error))
@@ -207,7 +210,7 @@ class Evaluation:
                 await asyncio.sleep(1)  # the engine pauses as long as the provider says
                 continue
             if attempt.requested_at is None and suggestion is None:
-                reason = engine.refusal(snapshot)
+                reason = engine.gate.refusal(snapshot)
                 if reason and time.monotonic() - self._rate_limited_at < RATE_LIMIT_PAUSE_S:
                     await asyncio.sleep(1)  # paused after a rate limit: ask again
                     continue

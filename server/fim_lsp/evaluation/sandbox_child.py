@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import sys
+from collections.abc import Callable
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -100,7 +101,7 @@ def _leave_network() -> bool:
     return any(libc.unshare(flags) == 0 for flags in (CLONE_NEWUSER | CLONE_NEWNET, CLONE_NEWNET))
 
 
-def _guard(scratch: str):  # type: ignore[no-untyped-def] - an audit hook's own signature
+def _guard(scratch: str) -> Callable[[str, tuple[object, ...]], None]:
     def inside(path: object) -> bool:
         if isinstance(path, int):
             return True  # an already open descriptor

@@ -65,10 +65,8 @@ def load_tasks(suite: str, limit: int | None = None, seed: int = 0) -> list[Task
     prefix = SUITES[suite]
     data = resources.files(__package__).joinpath("data", DATA_FILE)
     tasks = []
-    with data.open("rb") as compressed, lzma.open(compressed, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if not line.startswith('{"task_id": "' + prefix):
-                continue
+    for line in lzma.decompress(data.read_bytes()).decode("utf-8").splitlines():
+        if line.startswith('{"task_id": "' + prefix):
             record = json.loads(line)
             tasks.append(Task(**{name: record[name] for name in Task.__dataclass_fields__}))
     if limit is not None and limit < len(tasks):
