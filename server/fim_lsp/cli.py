@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
             else tryout.check(settings)
         )
         sys.exit(asyncio.run(run))
+    if args.command == "eval":
+        from fim_lsp.evaluation import command
+
+        sys.exit(command.run(settings, args))
     if args.command == "stats":
         sys.exit(_stats())
     _serve(settings, args.tcp)
@@ -59,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     complete.add_argument("--verbose", action="store_true", help="print prompt size and timings")
     commands.add_parser("check", help="test the configured endpoint, model and key")
     commands.add_parser("stats", help="numbers of the fim-lsp servers running on this machine")
+    from fim_lsp.evaluation.arguments import add_arguments
+
+    add_arguments(commands.add_parser("eval", help="score the setup on HumanEval infilling"))
     return parser
 
 

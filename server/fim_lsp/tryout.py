@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from fim_lsp import probe
 from fim_lsp.engine import Engine
 from fim_lsp.notices import Severity
 from fim_lsp.positions import line_starts, offset_at
@@ -108,12 +109,14 @@ async def check(settings: Settings) -> int:
     started = time.perf_counter()
     try:
         text = "".join([chunk async for chunk in provider.stream(request)])
+        print(f"OK: answered {text!r} in {(time.perf_counter() - started) * 1000:.0f} ms")
+        for line in await probe.describe(provider, template, settings, text, CHECK_PREFIX):
+            print(line)
     except ProviderError as error:
         print(f"FAILED: {error}\n{_diagnosis(error, settings)}")
         return 1
     finally:
         await provider.aclose()
-    print(f"OK: answered {text!r} in {(time.perf_counter() - started) * 1000:.0f} ms")
     return 0
 
 
