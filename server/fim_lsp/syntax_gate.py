@@ -55,9 +55,11 @@ def _parses_no_worse(text: str, context: CompletionContext) -> bool:
         return True
     before, after, indent = region
     first_item_line = before.count("\n") + 1
-    # As the editor will apply it: the closers right of the cursor replaced.
-    item = close_brackets(text, context)
-    error = _first_error(before + _dedented(item, indent) + after)
+    # As the editor will apply it (the closers right of the cursor replaced), on the cursor's
+    # line, dedented with the region.
+    item = context.line_prefix + close_brackets(text, context)
+    lines = (_dedented_line(line, indent) for line in item.split("\n"))
+    error = _first_error(before + "\n".join(lines) + after)
     if error is None or any(sign in error.msg for sign in _UNFINISHED):
         return True  # an item may leave its code unfinished: the next one goes on with it
     return not first_item_line <= (error.lineno or 0) <= first_item_line + text.count("\n")
@@ -65,8 +67,9 @@ def _parses_no_worse(text: str, context: CompletionContext) -> bool:
 
 def _python_region(context: CompletionContext) -> tuple[str, str, int] | None:
     """The statements around the cursor, dedented to the least indented line that starts one
-    in the window: the text up to the cursor, the text after it (to the end of the statement
-    that follows) and the indentation removed.  None when the window holds no such start."""
+    in the window: the lines above the cursor's, the text after the cursor's line (to the end
+    of the statement that follows) and the indentation removed.  None when the window holds
+    no such start."""
     above = (context.preceding + context.line_prefix).split("\n")
     starts = [i for i, line in enumerate(above[:-1]) if _starts_statement(line)]
     if not starts:
@@ -80,7 +83,7 @@ def _python_region(context: CompletionContext) -> tuple[str, str, int] | None:
     if last == len(below) and not context.reaches_end:
         below = below[:-1]  # the window cut its last line short
     return (
-        "\n".join(_dedented_line(line, indent) for line in above[first:]),
+        "".join(_dedented_line(line, indent) + "\n" for line in above[first:-1]),
         "\n".join(_dedented_line(line, indent) for line in below[:last]),
         indent,
     )
@@ -101,13 +104,6 @@ def _indent(line: str) -> int:
 
 def _dedented_line(line: str, indent: int) -> str:
     return line[min(indent, _indent(line)) :]
-
-
-def _dedented(text: str, indent: int) -> str:
-    """The item's lines after its first (which continues the cursor's line) lose the
-    region's indentation too."""
-    head, *rest = text.split("\n")
-    return "\n".join([head, *(_dedented_line(line, indent) for line in rest)])
 
 
 def _first_error(source: str) -> SyntaxError | None:
