@@ -36,6 +36,8 @@ from bench.keystrokes import (  # noqa: E402
     Draft,
     Editor,
     Typist,
+    continuation_at,
+    max_characters,
     percentile,
     position,
     server_stats,
@@ -69,12 +71,8 @@ class FallibleModel:
         self.file = ""
 
     def reply(self, body: dict[str, Any]) -> Reply:
-        prompt = body.get("prompt", "")
-        prefix = prompt.split("<|fim_prefix|>", 1)[-1].split("<|fim_suffix|>", 1)[0]
-        anchor = prefix[-300:]
-        at = self.file.find(anchor) + len(anchor) if anchor else 0
-        budget = body.get("max_tokens", 64) * CHARS_PER_TOKEN
-        answer = self.file[at : at + budget]
+        at = continuation_at(self.file, body)
+        answer = self.file[at : at + max_characters(body)]
         self.rng = random.Random(f"{self.seed}:{len(self.file)}:{at}")
         if self.rng.random() >= self.right:
             answer = self._wrong(answer)

@@ -67,6 +67,18 @@ class Results:
     moments: list[tuple[float, bool]] = field(default_factory=list)
 
 
+def continuation_at(file: str, body: dict[str, Any]) -> int:
+    """Where the prompt's prefix ends in the typed file: what follows is the truth."""
+    prompt = body.get("prompt", "")
+    prefix = prompt.split("<|fim_prefix|>", 1)[-1].split("<|fim_suffix|>", 1)[0]
+    anchor = prefix[-300:]
+    return file.find(anchor) + len(anchor) if anchor else 0
+
+
+def max_characters(body: dict[str, Any]) -> int:
+    return body.get("max_tokens", 64) * CHARS_PER_TOKEN
+
+
 class TruthfulModel:
     """Answers with the typed file's real continuation, at a configurable speed."""
 
@@ -75,12 +87,7 @@ class TruthfulModel:
         self.file = ""
 
     def reply(self, body: dict[str, Any]) -> Reply:
-        prompt = body.get("prompt", "")
-        prefix = prompt.split("<|fim_prefix|>", 1)[-1].split("<|fim_suffix|>", 1)[0]
-        anchor = prefix[-300:]
-        at = self.file.find(anchor) + len(anchor) if anchor else 0
-        budget = body.get("max_tokens", 64) * CHARS_PER_TOKEN
-        truth = self.file[at : at + budget]
+        truth = self.file[continuation_at(self.file, body) :][: max_characters(body)]
         if "\n" in body.get("stop", []):
             truth = truth.split("\n", 1)[0]
         tokens = [truth[i : i + CHARS_PER_TOKEN] for i in range(0, len(truth), CHARS_PER_TOKEN)]

@@ -32,7 +32,7 @@ from pygls.lsp.client import LanguageClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "server")]
 
-from fim_lsp.postprocess import FILTERS, context_at, replacement  # noqa: E402
+from fim_lsp.postprocess import FILTERS, CompletionContext, context_at, replacement  # noqa: E402
 from fim_lsp.syntax_gate import gate_syntax  # noqa: E402
 from fim_lsp.templates import QWEN  # noqa: E402
 from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
@@ -199,7 +199,7 @@ def gate_report(cases: list[tuple[Hole, str]]) -> str:
                     plain, gated = step(plain, context), step(gated, context)
             tally[hole.language, "items"] += 1
             if plain != gated:
-                right = [_is_right(hole, text) for text in (plain, gated)]
+                right = [_is_right(hole, context, text) for text in (plain, gated)]
                 tally[hole.language, "changed"] += 1
                 tally[hole.language, "removed"] += right == [False, True] or (
                     right[0] is False and not gated
@@ -220,8 +220,8 @@ def gate_report(cases: list[tuple[Hole, str]]) -> str:
     return "\n".join(lines)
 
 
-def _is_right(hole: Hole, completion: str) -> bool:
-    insert, end = replacement(completion, hole.document, hole.offset, hole.language)
+def _is_right(hole: Hole, context: CompletionContext, completion: str) -> bool:
+    insert, end = replacement(completion, context, hole.offset)
     return hole.document[: hole.offset] + insert + hole.document[end:] == hole.truth
 
 

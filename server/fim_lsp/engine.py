@@ -304,7 +304,7 @@ class Engine:
         self.stats.overhead_s.append(timing.total_s - model_s)
         self.last_timing = timing
         entry.empty = choices[0] == ""
-        return finish(snapshot, choices)
+        return finish(snapshot, plan, choices)
 
     def _gather(self, snapshot: Snapshot) -> Gathered:
         """Other files' context from what the workspace has in memory (never the disk)."""

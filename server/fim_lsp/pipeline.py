@@ -73,13 +73,12 @@ def prepare(
     return Plan(request, context, window_tokens + context_tokens, context_tokens, gathered)
 
 
-def finish(snapshot: Snapshot, choices: Sequence[str]) -> Suggestion | None:
+def finish(snapshot: Snapshot, plan: Plan, choices: Sequence[str]) -> Suggestion | None:
     """The first choice as the suggestion (the others as its alternatives), or None when the
     model had nothing to add here."""
     if not choices or not choices[0]:
         return None
-    text, offset, language = snapshot.text, snapshot.offset, snapshot.language_id
-    first, *others = (replacement(choice, text, offset, language) for choice in choices)
+    first, *others = (replacement(choice, plan.context, snapshot.offset) for choice in choices)
     return Suggestion(first[0], first[1], new_id(), alternatives=tuple(text for text, _ in others))
 
 

@@ -66,9 +66,19 @@ class CompletionContext:
         """Whether ``following`` runs to the end of the document."""
         return len(self.following) < FOLLOWING_CHARS
 
-    @cached_property
+    @property
     def scope(self) -> Scope:
-        return Scope.around(self, _cursor_indent(self.line_prefix))
+        return self._scope_at(_cursor_indent(self.line_prefix))
+
+    @cached_property
+    def _scopes(self) -> dict[int, Scope]:
+        """Scopes by the cursor's indentation: the stream asks for one at every chunk."""
+        return {}
+
+    def _scope_at(self, cursor_indent: int) -> Scope:
+        if cursor_indent not in self._scopes:
+            self._scopes[cursor_indent] = Scope.around(self, cursor_indent)
+        return self._scopes[cursor_indent]
 
     def scope_for(self, text: str) -> Scope:
         """The scope of ``text`` as the completion: on a line still blank, the completion's
@@ -78,8 +88,7 @@ class CompletionContext:
             return self.scope
         lines = [self.line_prefix + text.split("\n", 1)[0], *text.split("\n")[1:]]
         first = next((line for line in lines if line.strip()), self.line_prefix)
-        indent = _cursor_indent(first)
-        return self.scope if indent == len(self.line_prefix) else Scope.around(self, indent)
+        return self._scope_at(_cursor_indent(first))
 
 
 def context_at(
@@ -412,13 +421,13 @@ def is_settled(raw: str, context: CompletionContext) -> bool:
         lexer.depth == 0
         and not lexer.quote
         and context.scope_for(raw).leaves_whatever_follows(partial)
-        and _cut(complete, context) is None
+        and cut is None
     )
 
 
-def replacement(completion: str, text: str, offset: int, language_id: str = "") -> tuple[str, int]:
-    """The insert text and where its range ends: through line end when only closers follow."""
-    context = context_at(text, offset, 1, (), language_id)
+def replacement(completion: str, context: CompletionContext, offset: int) -> tuple[str, int]:
+    """The insert text for the cursor at ``offset`` that ``context`` was read at, and where its
+    range ends: through line end when only closers follow."""
     line_suffix = context.line_suffix
     if line_suffix.strip() and rest_is_closers(line_suffix):
         return close_brackets(completion, context), offset + len(line_suffix)

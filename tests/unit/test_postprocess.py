@@ -71,11 +71,10 @@ def parse(path: Path) -> Case:
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_golden_case(path: Path):
     case = parse(path)
-    completion = postprocess(case.model, case.context())
+    context = case.context()
+    completion = postprocess(case.model, context)
     insert_text, range_end = (
-        replacement(completion, case.text, case.offset, case.language)
-        if completion
-        else ("", case.range_end)
+        replacement(completion, context, case.offset) if completion else ("", case.range_end)
     )
     assert insert_text == case.expected
     assert range_end == case.range_end
@@ -145,8 +144,8 @@ def test_leaked_special_token_settles_at_once():
 
 
 def test_range_runs_through_closers_only():
-    assert replacement('"a"', "print()\n", 6) == ('"a")', 7)
-    assert replacement("a", "f(, b)\n", 2) == ("a", 2)
+    assert replacement('"a"', context_at("print()\n", 6, 3, ()), 6) == ('"a")', 7)
+    assert replacement("a", context_at("f(, b)\n", 2, 3, ()), 2) == ("a", 2)
 
 
 def test_a_loop_settles_at_its_first_repeat():

@@ -32,7 +32,7 @@ def hole_for(seed: int, kind: str) -> Hole | None:
 def applied(hole: Hole, raw: str) -> str:
     context = context_at(hole.document, hole.offset, MAX_LINES, QWEN.special_tokens, hole.language)
     completion = postprocess(raw, context)
-    insert, end = replacement(completion, hole.document, hole.offset, hole.language)
+    insert, end = replacement(completion, context, hole.offset)
     return hole.document[: hole.offset] + insert + hole.document[end:]
 
 
