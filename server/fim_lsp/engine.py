@@ -288,6 +288,7 @@ class Engine:
         plan = prepare(snapshot, settings, self.counter, self._gather(snapshot))
         self.stats.context_tokens += plan.context_tokens
         timing = Timing(plan.prompt_tokens, context=plan.gathered)
+        self.last_timing = timing  # also when the answer fails or is empty
         fetch_started = self._clock()
         if entry.invoked and settings.alternatives > 1:
             async with self._upstream:
@@ -302,7 +303,6 @@ class Engine:
         model_s = self._clock() - fetch_started
         timing.total_s = self._clock() - started
         self.stats.overhead_s.append(timing.total_s - model_s)
-        self.last_timing = timing
         entry.empty = choices[0] == ""
         return finish(snapshot, plan, choices)
 

@@ -51,7 +51,8 @@ def prepare(
     )
     template = template_of(settings)
     context = context_for(snapshot, settings)
-    stop = (*template.stop, "\n") if context.single_line else template.stop
+    stop = template.stops_for(window.suffix)
+    stop = (*stop, "\n") if context.single_line else stop
     snippets = gathered.snippets if gathered else ()
     language = snapshot.language_id or language_of(snapshot.path)
     repo, current = (gathered.repo, gathered.current) if gathered else ("", "")
@@ -60,7 +61,7 @@ def prepare(
     request = CompletionRequest(
         rendered.head + template.render(rendered.lead + window.prefix, window.suffix),
         window.prefix,
-        window.suffix,
+        "" if template.prefix_only else window.suffix,
         settings.max_tokens,
         settings.temperature,
         settings.top_p,

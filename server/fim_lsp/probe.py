@@ -4,7 +4,9 @@ A FIM model answers a hole with its middle.  An instruct or chat model given the
 talks (prose), wraps code in fences, or starts over with the code before the cursor; and an
 endpoint that drops the code after the cursor (no ``suffix``, no ``/infill``, no FIM
 markers) gets a model that retypes it.  Two tiny holes with known middles tell these apart,
-and the second one, streamed, gives the first-token time and the generation speed.
+and the second one, streamed, gives the first-token time and the generation speed.  A model
+that fills no hole but continues the code before the cursor alone is a plain completion
+model: usable with the ``prefix-only`` template, which the probe then recommends.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from fim_lsp.providers.base import CompletionRequest, Provider, ProviderError
 from fim_lsp.settings import Settings
-from fim_lsp.templates import FimTemplate
+from fim_lsp.templates import PREFIX_ONLY, FimTemplate
 from fim_lsp.tokens import default_counter
 
 # Only the code after the hole says what belongs in it; a model that never saw it retypes it.
@@ -57,13 +59,26 @@ async def describe(
 ) -> list[str]:
     """The probe's lines for ``fim-lsp check``, each with the fix when something is wrong."""
     kind, why = model_kind(answer, prefix)
+    if template.prefix_only:
+        return await _describe_prefix_only(provider, settings, kind, why, prefix)
+    if kind != "FIM":
+        # Is it a plain completion model, which writes code after the code before the
+        # cursor but does not follow FIM markers?  Then it is usable without the suffix.
+        plain = await _plain(provider, settings, prefix)
+        if plain is not None and model_kind(plain.text, prefix)[0] == "FIM":
+            return [
+                f"model: not a FIM model (to the {template.name} FIM prompt {why}; to the code "
+                f"before the cursor alone it answered {plain.text!r})",
+                f'  use template {PREFIX_ONLY.name!r} (settings: "template": '
+                f'"{PREFIX_ONLY.name}", or FIM_LSP_TEMPLATE={PREFIX_ONLY.name}): the model is sent '
+                "the code before the cursor alone, and each completion stops where the code "
+                "after the cursor begins",
+                "code after the cursor: not used (the model does not fill holes)",
+                _speed(plain),
+            ]
     lines = [f"model: {kind} ({why})"]
     if kind == "instruct":
-        lines.append(
-            f"  this is an instruct/chat model as called: use a base model (e.g. "
-            f"Qwen2.5-Coder-7B, not -Instruct) or one that serves FIM, or check template "
-            f"(now {settings.template!r}) matches {settings.model!r}"
-        )
+        lines.append(_INSTRUCT_FIX.format(template=settings.template, model=settings.model))
     request = CompletionRequest(
         template.render(SUFFIX_PREFIX, SUFFIX_SUFFIX),
         SUFFIX_PREFIX,
@@ -87,6 +102,44 @@ async def describe(
         )
     lines.append(_speed(streamed))
     return lines
+
+
+_INSTRUCT_FIX = (
+    "  this is an instruct/chat model as called: use a base model (e.g. Qwen2.5-Coder-7B, not "
+    "-Instruct) or one that serves FIM, or check template (now {template!r}) matches {model!r}"
+)
+
+
+async def _describe_prefix_only(
+    provider: Provider, settings: Settings, kind: str, why: str, prefix: str
+) -> list[str]:
+    """Template prefix-only: no hole to fill, so only whether it writes code, and how fast."""
+    if kind == "FIM":
+        lines = ["model: completes code from the code before the cursor (template prefix-only)"]
+    else:
+        lines = [f"model: {kind} ({why})"]
+        if kind == "instruct":
+            lines.append(_INSTRUCT_FIX.format(template=settings.template, model=settings.model))
+    lines.append("code after the cursor: not sent (template prefix-only); completions stop there")
+    plain = await _plain(provider, settings, prefix)
+    return [*lines, _speed(plain) if plain else "first token: not probed"]
+
+
+async def _plain(provider: Provider, settings: Settings, prefix: str) -> Streamed | None:
+    """The model's streamed answer to the code before the cursor alone (None on failure)."""
+    request = CompletionRequest(
+        PREFIX_ONLY.render(prefix, ""),
+        prefix,
+        "",
+        SUFFIX_TOKENS,
+        settings.temperature,
+        settings.top_p,
+        (*PREFIX_ONLY.stop, "\n"),
+    )
+    try:
+        return await _stream(provider, request)
+    except ProviderError:
+        return None
 
 
 async def _stream(provider: Provider, request: CompletionRequest) -> Streamed:

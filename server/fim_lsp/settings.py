@@ -25,20 +25,12 @@ else:  # pragma: no cover - exercised only on 3.10
     import tomli as tomllib
 
 from fim_lsp.providers.registry import REGISTRY
+from fim_lsp.templates import TEMPLATES as FIM_TEMPLATES
 
 DEFAULT_CONFIG_PATH = Path("~/.config/fim-lsp/config.toml")
 PROVIDERS = tuple(REGISTRY)
 LOCAL_PROVIDERS = tuple(name for name, spec in REGISTRY.items() if spec.local)
-TEMPLATES = (
-    "auto",
-    "qwen",
-    "codellama",
-    "starcoder",
-    "deepseek",
-    "codegemma",
-    "codestral",
-    "custom",
-)
+TEMPLATES = ("auto", *FIM_TEMPLATES, "custom")
 
 # Secrets and credentials never leave the machine, whatever the user's own globs say.
 DEFAULT_EXCLUDE = (

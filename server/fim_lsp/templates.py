@@ -1,6 +1,8 @@
 """Step 6: how each model family wants a fill-in-the-middle prompt, and where it stops.
 
-Templates know nothing about HTTP; providers send whatever string they are given.
+Templates know nothing about HTTP; providers send whatever string they are given.  A model
+without FIM (a plain base model) still completes code from what comes before the cursor:
+``prefix-only`` sends that alone and stops where the code after the cursor begins.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ class FimTemplate:
     stop: tuple[str, ...]
     suffix_first: bool = False  # Codestral: [SUFFIX]…[PREFIX]…
     repo_format: str = "comment"  # how other files' context is written: context/render.py
+    prefix_only: bool = False  # the model sees the code before the cursor alone
 
     def render(self, prefix: str, suffix: str) -> str:
+        if self.prefix_only:
+            return prefix
         if self.suffix_first:
             return f"{self.suffix_marker}{suffix}{self.prefix_marker}{prefix}{self.middle_marker}"
         return f"{self.prefix_marker}{prefix}{self.suffix_marker}{suffix}{self.middle_marker}"
@@ -33,6 +38,15 @@ class FimTemplate:
         """Markers that must never reach the user's buffer, even if the model leaks them."""
         markers = (self.prefix_marker, self.suffix_marker, self.middle_marker)
         return tuple(dict.fromkeys(t.strip() for t in markers + self.stop if t.strip()))
+
+    def stops_for(self, suffix: str) -> tuple[str, ...]:
+        """Where an answer before ``suffix`` ends: the template's stops, and for a model that
+        never sees the suffix, its first line after the cursor's: writing it again means the
+        hole is filled (the suffix rule cuts there too, where a server ignores stops)."""
+        if not self.prefix_only:
+            return self.stop
+        resumes = next((line.rstrip() for line in suffix.split("\n")[1:] if line.strip()), "")
+        return (*self.stop, "\n" + resumes) if resumes else self.stop
 
 
 QWEN = FimTemplate(
@@ -52,6 +66,31 @@ QWEN = FimTemplate(
         "<|im_end|>",
     ),
     repo_format="qwen",
+)
+
+# What ends a plain model's answer: end-of-text and chat-turn markers of the usual families,
+# and the FIM markers a model that has half learned them might write.
+PREFIX_ONLY = FimTemplate(
+    "prefix-only",
+    "",
+    "",
+    "",
+    (
+        "<|endoftext|>",
+        "<|im_end|>",
+        "<|im_start|>",
+        "<end_of_turn>",
+        "<start_of_turn>",
+        "<eos>",
+        "</s>",
+        "<|EOT|>",
+        "<|file_separator|>",
+        "<|file_sep|>",
+        "<|fim_prefix|>",
+        "<|fim_suffix|>",
+        "<|fim_middle|>",
+    ),
+    prefix_only=True,
 )
 
 TEMPLATES = {
@@ -95,6 +134,7 @@ TEMPLATES = {
             ("</s>", "[PREFIX]", "[SUFFIX]", "[MIDDLE]"),
             suffix_first=True,
         ),
+        PREFIX_ONLY,
     )
 }
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 
 from fim_lsp import probe
-from fim_lsp.engine import Engine
+from fim_lsp.context.imports import language_of
+from fim_lsp.engine import Engine, Timing
 from fim_lsp.notices import Severity
 from fim_lsp.positions import line_starts, offset_at
 from fim_lsp.providers import make_provider
@@ -48,24 +49,18 @@ async def complete(settings: Settings, args: argparse.Namespace) -> int:
     engine = Engine(settings, _print_notice)
     engine.workspace.folders = [str(_project_folder(args.file.resolve()))]
     await engine.workspace.warm(str(args.file.resolve()), text)
-    snapshot = Snapshot(
-        args.file.resolve().as_uri(),
-        str(args.file.resolve()),
-        text,
-        offset,
-    )
+    path = args.file.resolve()
+    # The language an editor would name: the Python syntax gate needs it.
+    snapshot = Snapshot(path.as_uri(), str(path), text, offset, language_of(str(path)))
+    started = time.perf_counter()
     try:
         suggestion = await engine.complete(snapshot, invoked=True)
     finally:
+        waited_s = time.perf_counter() - started
         await engine.aclose()
     timing = engine.last_timing
-    if args.verbose and timing is not None:
-        first = f"{timing.first_chunk_s * 1000:.0f} ms" if timing.first_chunk_s else "n/a"
-        print(
-            f"prompt: {timing.prompt_tokens} tokens ({engine.counter.name}); first chunk: {first}; "
-            f"answer: {timing.total_s * 1000:.0f} ms",
-            file=sys.stderr,
-        )
+    if args.verbose:
+        print(_timing_line(timing, engine.counter.name, settings, waited_s), file=sys.stderr)
     if args.verbose and timing is not None and timing.context is not None:
         context = timing.context
         for snippet, tokens in zip(context.snippets, context.tokens, strict=True):
@@ -77,6 +72,22 @@ async def complete(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(suggestion.text)
     return 0
+
+
+def _timing_line(timing: Timing | None, counter: str, settings: Settings, waited_s: float) -> str:
+    """Where the time went, on every path: streamed or not, answered, empty or failed."""
+    if timing is None:
+        return f"no request sent; answer: {waited_s * 1000:.0f} ms"
+    if timing.first_chunk_s is not None:
+        first = f"{timing.first_chunk_s * 1000:.0f} ms"
+    elif settings.alternatives > 1:
+        first = f"not streamed ({settings.alternatives} alternatives asked)"
+    else:
+        first = "none came"
+    return (
+        f"prompt: {timing.prompt_tokens} tokens ({counter}); first chunk: {first}; "
+        f"answer: {waited_s * 1000:.0f} ms"
+    )
 
 
 def _project_folder(file: Path) -> Path:

@@ -34,4 +34,17 @@ def test_override_beats_the_model_name():
 def test_every_template_stops_on_its_own_markers():
     for template in TEMPLATES.values():
         assert template.stop, template.name
-        assert template.prefix_marker.strip() in template.special_tokens
+        assert template.prefix_marker.strip() in (*template.special_tokens, "")
+
+
+def test_prefix_only_sends_the_prefix_alone_and_stops_where_the_suffix_resumes():
+    template = TEMPLATES["prefix-only"]
+    assert template.render("def f():\n    return ", "\n\nprint(f())\n") == "def f():\n    return "
+    suffix = ")  \n\n    print(x)   \nother()\n"
+    assert template.stops_for(suffix) == (*template.stop, "\n    print(x)")
+    assert template.stops_for("") == template.stop  # end of the file: nothing resumes
+    assert template_for("gemma-3-270m", "prefix-only") is template
+
+
+def test_fim_templates_stop_on_their_markers_whatever_the_suffix():
+    assert QWEN.stops_for("\nprint(x)\n") == QWEN.stop

@@ -13,6 +13,8 @@ object is accepted too.  Codestral streams chat-style ``delta.content`` instead 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,8 @@ from fim_lsp.providers.wire import (
     timeout,
     warm_connection,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,13 @@ class OpenAICompletions:
         self._timeout = timeout(timeout_s)
         self._dialect = dialect
         self._seed = seed
+        self._ignores_n = False  # learnt from the first answer with fewer choices than asked
 
     def body(self, request: CompletionRequest, stream: bool = True, n: int = 1) -> dict[str, Any]:
         if self._dialect.mode == "suffix":
-            text: dict[str, Any] = {
-                "prompt": request.context_comment + request.prefix,
-                "suffix": request.suffix,
-            }
+            text: dict[str, Any] = {"prompt": request.context_comment + request.prefix}
+            if request.suffix:  # none: a plain completion (template prefix-only)
+                text["suffix"] = request.suffix
         else:
             text = {"prompt": request.prompt}
         body = {
@@ -120,7 +124,27 @@ class OpenAICompletions:
                 yield text
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
-        """One request with ``n``: the answers in ``index`` order, duplicates dropped."""
+        """One request with ``n``: the answers in ``index`` order, duplicates dropped.  A server
+        that answers fewer choices than asked ignores ``n`` (llama-cpp-python's does): the
+        rest are asked by requests of their own, and from then on all of them are."""
+        if self._ignores_n:
+            batches = await asyncio.gather(*(self._choices(request, 1) for _ in range(n)))
+            return list(dict.fromkeys(text for batch in batches for text in batch))
+        texts = await self._choices(request, n)
+        if len(texts) < n:
+            self._ignores_n = True
+            log.info(
+                "%s answered %d choice(s) for n=%d: each alternative is now its own request",
+                self.name,
+                len(texts),
+                n,
+            )
+            more = await asyncio.gather(*(self._choices(request, 1) for _ in range(n - len(texts))))
+            texts += [text for batch in more for text in batch]
+        return list(dict.fromkeys(texts))
+
+    async def _choices(self, request: CompletionRequest, n: int) -> list[str]:
+        """One request, not streamed: every choice's text, in ``index`` order."""
         headers = self._headers("application/json")
         async with TransportErrors(self.name, self._timeout):
             response = await self._client.post(
@@ -134,7 +158,7 @@ class OpenAICompletions:
         if not isinstance(choices, list) or not choices:
             raise BadResponseError(f"no choices in {preview(response.content)}")
         ordered = sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
-        return list(dict.fromkeys(choice_text(choice) for choice in ordered))
+        return [choice_text(choice) for choice in ordered]
 
     async def warm(self) -> None:
         await warm_connection(self._client, self._url)
