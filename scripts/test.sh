@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything from a fresh clone: install the server with its test tools into .venv, lint,
-# typecheck, run every Python test (unit, LSP end-to-end, real Neovim headless and in tmux),
+# typecheck, run every Python test (unit, LSP end-to-end, a real model behind a real local
+# server, real Neovim headless and in tmux),
 # then the VS Code extension's install, typecheck, lint, packaging and tests, the .vsix in a
 # real VS Code (code-server in Chromium) last. Missing Debian packages (tmux, chromium, …) come
 # by apt-get.
@@ -28,6 +29,11 @@ if ! command -v tmux >/dev/null; then
   "${as_root[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends tmux
 fi
+
+# The real-model tier (tests/realmodel): llama-cpp-python's server and Gemma 3 270M, in
+# .venv-llama; llama.cpp is built once per machine (~9 min) and cached in ~/.cache/fim-lsp.
+echo "== real model (llama-cpp-python, Gemma 3 270M)"
+bash scripts/realmodel.sh >/dev/null
 
 echo "== pytest"
 # Exit code 5 (no tests collected) is a failure like any other non-zero code.

@@ -35,9 +35,14 @@ class Plan:
 
 def context_for(snapshot: Snapshot, settings: Settings) -> CompletionContext:
     """How an answer at this cursor is cut (single or multi-line, what the template leaks)."""
-    special_tokens = template_of(settings).special_tokens
+    template = template_of(settings)
     return context_at(
-        snapshot.text, snapshot.offset, settings.max_lines, special_tokens, snapshot.language_id
+        snapshot.text,
+        snapshot.offset,
+        settings.max_lines,
+        template.special_tokens,
+        snapshot.language_id,
+        suffix_seen=not template.prefix_only,
     )
 
 

@@ -50,6 +50,7 @@ class CompletionContext:
     special_tokens: tuple[str, ...]
     preceding: str = ""  # the text before the cursor line, from where it lexes safely
     language_id: str = ""
+    suffix_seen: bool = True  # False: the model never saw the code after the cursor
 
     @property
     def single_line(self) -> bool:
@@ -97,6 +98,7 @@ def context_at(
     max_lines: int,
     special_tokens: tuple[str, ...],
     language_id: str = "",
+    suffix_seen: bool = True,
 ) -> CompletionContext:
     """What the filters need to know about the cursor's surroundings in ``text``."""
     line_start = text.rfind("\n", 0, offset) + 1
@@ -114,6 +116,7 @@ def context_at(
         special_tokens=special_tokens,
         preceding=preceding,
         language_id=language_id,
+        suffix_seen=suffix_seen,
     )
 
 
@@ -302,7 +305,8 @@ def _same(lines: list[str], others: list[str]) -> bool:
 def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
     """Cut where the completion starts re-typing the code that follows the cursor: the next
     lines, blank lines and spacing aside.  Two lines, or one closer, retyped are proof
-    enough, so the stream closes there."""
+    enough, so the stream closes there; from a model that never saw that code (template
+    prefix-only), its first line is."""
     upcoming = [line for line in context.following.split("\n") if line.strip()][:8]
     if not upcoming:
         return text
@@ -319,7 +323,7 @@ def trim_suffix_overlap(text: str, context: CompletionContext) -> str:
         # Two lines retyped, or one closer at its own indentation (two in a row cannot both
         # be right), are proof enough; one other line may be the answer's own (the same
         # statement in another branch), unless the answer ends with it.
-        proof = matched >= 2 or is_closing_line(upcoming[0])
+        proof = matched >= 2 or is_closing_line(upcoming[0]) or not context.suffix_seen
         if matched and (proof or matched == len(tail) or matched == len(upcoming)):
             return "\n".join(lines[:index])
     return text

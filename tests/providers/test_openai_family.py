@@ -65,6 +65,25 @@ async def test_n_alternatives_in_one_request(openai: FakeProvider):
     assert call.body["prompt"] == REQUEST.prompt  # template mode by default
 
 
+def _one_choice(text: str) -> Reply:
+    """A non-streamed answer with one choice, whatever ``n`` asked (llama-cpp-python's)."""
+    body = {"choices": [{"text": text, "index": 0, "finish_reason": "stop"}]}
+    return Reply(raw_body=json.dumps(body).encode())
+
+
+async def test_a_server_that_ignores_n_is_asked_for_each_alternative(openai: FakeProvider):
+    openai.queue(_one_choice(" a"), _one_choice(" b"), _one_choice(" a"))
+    completions = provider(openai.base_url, "openai")
+
+    assert await completions.alternatives(REQUEST, 3) == [" a", " b"]
+    assert [call.body.get("n") for call in openai.received] == [3, None, None]
+
+    # Learnt once: the next manual trigger asks three requests of one choice at once.
+    openai.queue(_one_choice(" c"), _one_choice(" d"), _one_choice(" e"))
+    assert sorted(await completions.alternatives(REQUEST, 3)) == [" c", " d", " e"]
+    assert [call.body.get("n") for call in openai.received[3:]] == [None, None, None]
+
+
 async def test_openai_needs_no_key_but_deepseek_does(openai: FakeProvider):
     openai.queue(Reply(text="ok"))
     assert await collect(provider(openai.base_url, "openai", api_key="")) == ["ok"]

@@ -30,7 +30,12 @@ class Case:
 
     def context(self):
         return context_at(
-            self.text, self.offset, self.max_lines, self.template.special_tokens, self.language
+            self.text,
+            self.offset,
+            self.max_lines,
+            self.template.special_tokens,
+            self.language,
+            suffix_seen=not self.template.prefix_only,
         )
 
 

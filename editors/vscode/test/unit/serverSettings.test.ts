@@ -73,7 +73,7 @@ test("enum settings offer the contract's choices", () => {
   assert.deepEqual(choices("provider"), ["dashscope", "qianfan", "openai", "ollama", "llamacpp", "codestral", "deepseek"]);
   assert.deepEqual(choices("qianfanAuth"), ["token", "signature"]);
   assert.deepEqual(choices("fimMode"), ["auto", "template", "suffix"]);
-  assert.deepEqual(choices("template"), ["auto", "qwen", "codellama", "starcoder", "deepseek", "codegemma", "codestral", "custom"]);
+  assert.deepEqual(choices("template"), ["auto", "qwen", "codellama", "starcoder", "deepseek", "codegemma", "codestral", "prefix-only", "custom"]);
 });
 
 test("only values the user set count, most specific scope first", () => {
