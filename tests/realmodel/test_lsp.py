@@ -54,11 +54,11 @@ async def test_a_manual_trigger_gets_its_alternatives_from_separate_requests(
     """llama-cpp-python answers one choice whatever ``n`` says: the other two are asked by
     requests of their own, not silently dropped."""
     configure(client, alternatives=3, temperature=0.8)
-    uri = "file:///work/greet.py"
-    open_document(client, uri, 'def greet(name):\n    return "Hello, " + ')
+    uri = "file:///work/circle_manual.py"
+    open_document(client, uri, CIRCLE)
     before = llama.requests()
 
-    items = await invoke(client, uri, 1, 28)
+    items = await invoke(client, uri, 4, 11)
 
     assert llama.requests() == before + 3  # one with n=3, answered with one choice; two more
     assert items, "no completion from three answers"
