@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support import llama_server  # noqa: E402
+from tests.support import llama_server
 
 
 def percentile(values: list[float], share: float) -> float | None:

@@ -11,10 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from fim_lsp.evaluation.suites import load_tasks
 from tests.e2e.conftest import SERVER_ENV
 from tests.realmodel.test_lsp import CIRCLE
 from tests.support.llama_server import MODEL, LlamaServer
+
+# A real model on two shared cores: seconds per answer, minutes for the eval.
+pytestmark = pytest.mark.timeout(600)
 
 
 def fim_lsp(
@@ -82,9 +87,7 @@ def _verbose_complete(
     return done, (time.perf_counter() - started) * 1000
 
 
-def test_complete_verbose_times_the_answer_that_is_not_streamed(
-    llama: LlamaServer, tmp_path: Path
-):
+def test_complete_verbose_times_the_answer_that_is_not_streamed(llama: LlamaServer, tmp_path: Path):
     done, wall_ms = _verbose_complete(llama, tmp_path)  # a manual trigger: 3 alternatives
 
     line = r"first chunk: not streamed \(3 alternatives asked\); answer: (\d+) ms"

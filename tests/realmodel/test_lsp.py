@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.helpers import ask, inline_params, insert, open_document
 from tests.support.llama_server import DISCONNECTED, LlamaServer
+
+# A real model on two shared cores: seconds per answer, minutes for the eval.
+pytestmark = pytest.mark.timeout(600)
 
 CIRCLE = "import math\n\n\ndef circle_area(radius):\n    return "
 # A list the model goes on filling line after line: its answer outlasts the first suggestion.
