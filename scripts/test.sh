@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Everything from a fresh clone: install the server with its test tools into .venv, lint,
-# typecheck, run every Python test (unit, LSP end-to-end, a real model behind a real local
-# server, real Neovim headless and in tmux),
-# then the VS Code extension's install, typecheck, lint, packaging and tests, the .vsix in a
-# real VS Code (code-server in Chromium) last. Missing Debian packages (tmux, chromium, …) come
-# by apt-get.
+# typecheck, run every Python test (unit, LSP end-to-end, a real small model behind
+# llama-cpp-python's server, real Neovim headless and in tmux), then the VS Code extension's
+# install, typecheck, lint, packaging and tests, the .vsix in a real VS Code (code-server in
+# Chromium) last. Missing Debian packages (tmux, chromium, …) come by apt-get.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
