@@ -28,6 +28,8 @@ FOLLOWING_CHARS = 2000
 PRECEDING_CHARS = 2000
 # How many lines the repetition rule compares as one repeated unit.
 MAX_REPEATED_BLOCK = 3
+# An answer that opens with this many of the file's first lines has started the file over.
+RESTART_LINES = 2
 _DEFINITION = re.compile(
     r"^\s*(export\s+)?(default\s+)?(async\s+)?(pub(\(\w+\))?\s+)?"
     r"(def|class|function|fn|func|local\s+function|interface|impl|struct|enum|module)\b"
@@ -247,6 +249,17 @@ def cut_at_special_token(text: str, context: CompletionContext) -> str:
     return text[:cut]
 
 
+def drop_restart(text: str, context: CompletionContext) -> str:
+    """A model that starts the file over (its server dropped the suffix, or it follows no FIM
+    format) writes the file's first lines again: nothing it writes then belongs here."""
+    first = _first_lines(context.preceding)
+    return "" if len(first) == RESTART_LINES and _first_lines(text) == first else text
+
+
+def _first_lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.split("\n") if line.strip()][:RESTART_LINES]
+
+
 def keep_first_line(text: str, context: CompletionContext) -> str:
     if not context.single_line:
         return text
@@ -369,6 +382,7 @@ def drop_blank(text: str, context: CompletionContext) -> str:
 
 FILTERS: tuple[Filter, ...] = (
     cut_at_special_token,
+    drop_restart,
     keep_first_line,
     trim_rest_of_line_repeat,
     cut_repetition,
