@@ -33,6 +33,7 @@ def options(llama: LlamaServer, **overrides: object) -> dict[str, object]:
         "model": MODEL,
         "template": "prefix-only",
         "debounceMs": 0,
+        "temperature": 0,  # the same answer every run
         "timeoutMs": 60000,  # two shared cores: a long answer takes seconds
         **overrides,
     }

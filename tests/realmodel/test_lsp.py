@@ -10,7 +10,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.helpers import ask, inline_params, insert, open_document
+from tests.e2e.helpers import inline_params, insert, open_document
 from tests.support.llama_server import DISCONNECTED, LlamaServer
 
 # A real model on two shared cores: seconds per answer, minutes for the eval.
@@ -27,11 +27,16 @@ def configure(client: LanguageClient, **settings: object) -> None:
     )
 
 
-async def invoke(
-    client: LanguageClient, uri: str, line: int, character: int
+async def ask(
+    client: LanguageClient,
+    uri: str,
+    line: int,
+    character: int,
+    trigger: types.InlineCompletionTriggerKind = types.InlineCompletionTriggerKind.Automatic,
 ) -> list[types.InlineCompletionItem]:
-    """A manual trigger: the user asked, so alternatives are asked for (not streamed)."""
-    params = inline_params(uri, line, character, types.InlineCompletionTriggerKind.Invoked)
+    """Ghost text as an editor asks for it, waited for as long as a slow model needs.  A manual
+    trigger (``Invoked``) asks for alternatives, which are not streamed."""
+    params = inline_params(uri, line, character, trigger)
     result = await asyncio.wait_for(client.text_document_inline_completion_async(params), 90)
     if result is None:
         return []
@@ -62,7 +67,7 @@ async def test_a_manual_trigger_gets_its_alternatives_from_separate_requests(
     open_document(client, uri, CIRCLE)
     before = llama.requests()
 
-    items = await invoke(client, uri, 4, 11)
+    items = await ask(client, uri, 4, 11, types.InlineCompletionTriggerKind.Invoked)
 
     assert llama.requests() == before + 3  # one with n=3, answered with one choice; two more
     assert items, "no completion from three answers"
