@@ -1,4 +1,4 @@
-"""Files whose names say they hold secrets are never sent to any provider.
+"""Files that hold secrets or an editor's own configuration are never sent to any provider.
 
 Globs are gitignore-style (``pathspec``): a glob without '/' matches a file name at any
 depth, one with '/' matches a path from a folder down, and '*' never crosses '/'.  Matching
@@ -12,6 +12,31 @@ import functools
 from pathlib import PurePath
 
 import pathspec
+
+# Never sent, whatever the user's own globs say: the one list every editor relies on (the
+# editors send every document they have; the server refuses these).
+DEFAULT_EXCLUDE = (
+    # Secrets and credentials.
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    "credentials*",
+    "secrets.*",
+    # Editors' own configuration: no code to complete, and often tokens (a launch.json's
+    # env, an extension's setting): VS Code's workspace folder and workspace files, and its
+    # user settings and keybindings when opened as plain files (from Neovim, say).
+    ".vscode/",
+    "*.code-workspace",
+    "User/settings.json",
+    "keybindings.json",
+)
 
 
 def is_excluded(path: str, globs: tuple[str, ...]) -> bool:

@@ -24,6 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on 3.10
     import tomli as tomllib
 
+from fim_lsp.exclusion import DEFAULT_EXCLUDE
 from fim_lsp.providers.registry import REGISTRY
 from fim_lsp.templates import TEMPLATES as FIM_TEMPLATES
 
@@ -31,22 +32,6 @@ DEFAULT_CONFIG_PATH = Path("~/.config/fim-lsp/config.toml")
 PROVIDERS = tuple(REGISTRY)
 LOCAL_PROVIDERS = tuple(name for name, spec in REGISTRY.items() if spec.local)
 TEMPLATES = ("auto", *FIM_TEMPLATES, "custom")
-
-# Secrets and credentials never leave the machine, whatever the user's own globs say.
-DEFAULT_EXCLUDE = (
-    ".env",
-    ".env.*",
-    "*.env",
-    "*.pem",
-    "*.key",
-    "id_rsa*",
-    "id_ed25519*",
-    ".netrc",
-    ".npmrc",
-    ".pypirc",
-    "credentials*",
-    "secrets.*",
-)
 
 
 class SettingsError(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -150,6 +151,37 @@ async def test_secret_files_are_never_sent(client: LanguageClient, fake: FakePro
         open_document(client, uri, "TOKEN=\n", language_id="plaintext")
         assert await ask(client, uri, 0, 6) == []
     assert fake.received == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "work/.vscode/settings.json",
+        "work/.vscode/launch.json",
+        "work/app.code-workspace",
+        "home/me/.config/Code/User/settings.json",
+        "home/me/.config/Code/User/keybindings.json",
+    ],
+)
+async def test_editor_configuration_files_are_never_sent(
+    client: LanguageClient, fake: FakeProvider, path: str
+):
+    fake.default = Reply(text=' "x"')
+    uri = f"file:///{path}"
+    open_document(client, uri, '{\n  "editor.fontSize": \n}\n', language_id="jsonc")
+    assert await ask(client, uri, 1, 21) == []
+    assert fake.received == []
+
+
+async def test_files_named_like_editor_configuration_elsewhere_are_sent(
+    client: LanguageClient, fake: FakeProvider
+):
+    fake.default = Reply(text=" 1")
+    for path in ("work/vscode/settings.json", "work/config/settings.json"):
+        uri = f"file:///{path}"
+        open_document(client, uri, '{\n  "size": \n}\n', language_id="json")
+        assert [i.insert_text for i in await ask(client, uri, 1, 10)] == [" 1"]
+    assert len(fake.received) == 2
 
 
 async def test_user_exclude_globs_are_honoured(client: LanguageClient, fake: FakeProvider):

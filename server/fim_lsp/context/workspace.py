@@ -25,7 +25,7 @@ from fim_lsp.context.definitions import definitions
 from fim_lsp.context.imports import Import, imports_of, language_of
 from fim_lsp.context.recent import RecentEdits, around
 from fim_lsp.context.snippet import Snippet
-from fim_lsp.settings import DEFAULT_EXCLUDE
+from fim_lsp.exclusion import DEFAULT_EXCLUDE
 from fim_lsp.tokens import TokenCounter
 
 log = logging.getLogger(__name__)

@@ -154,9 +154,11 @@ class Editor {
     await page.keyboard.press("Control+P");
     await page.locator(".quick-input-widget input").waitFor();
     await page.keyboard.type(name);
-    // The list shows recent files first; click the row of this one once it is listed.
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().click();
-    await page.locator(`.tab.active[aria-label*="${name}"]`).waitFor();
+    // The list shows recent files first; click the row of this one once it is listed (rows
+    // and tabs show the file name, the folder apart).
+    const file = path.basename(name);
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: file }).first().click();
+    await page.locator(`.tab.active[aria-label*="${file}"]`).waitFor();
     await page.locator(".monaco-editor.focused").waitFor();
     await this.waitStatus(/fim-lsp: ready/);
     await this.goTo(line, column);

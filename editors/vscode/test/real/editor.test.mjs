@@ -13,6 +13,9 @@ before(async () => {
       "sub.py": "def sub(a, b):\n    \n",
       "inf.py": "x = float()\n\n",
       ".env": "SECRET_TOKEN=abc123\n",
+      ".vscode/settings.json": '{\n  "editor.fontSize": 14,\n  \n}\n',
+      "app.code-workspace": '{\n  "folders": [],\n  \n}\n',
+      "after.py": "import re\n\n",
       "later.py": "import os\n\n",
       "fail.py": "def boom():\n    \n    \n",
       "ui.py": "\n",
@@ -22,6 +25,7 @@ before(async () => {
       "def sub(a, b):\n    return ": "a - b",
       "x = float(": '"inf")\nprint(x)',
       "import os\nimport ": "sys",
+      "import re\nimport ": "json",
       "def boom():\n    raise ": { status: 500, text: "upstream broke" },
       "    ok = ": "True",
     },
@@ -92,6 +96,21 @@ test("a .env file is never sent to the provider", () =>
     const prompts = editor.fake.requests().map((request) => request.body.prompt);
     assert.ok(prompts.some((prompt) => prompt.includes("import os")));
     assert.ok(!prompts.some((prompt) => /SECRET_TOKEN|OTHER_TOKEN/.test(prompt)), "a .env line reached the provider");
+  }));
+
+test("VS Code's settings.json and .code-workspace files are never sent to the provider", () =>
+  onScreen("editor-config", async () => {
+    for (const name of [".vscode/settings.json", "app.code-workspace"]) {
+      await editor.open(name, 3, 3);
+      await editor.type('"editor.tabSize": ');
+    }
+    // As for .env: a request typed afterwards arrives, and nothing from those files before it.
+    await editor.open("after.py", 2, 1);
+    await editor.type("import ");
+    await editor.waitGhost("json");
+    const prompts = editor.fake.requests().map((request) => request.body.prompt);
+    assert.ok(prompts.some((prompt) => prompt.includes("import re")));
+    assert.ok(!prompts.some((prompt) => /editor\.(fontSize|tabSize)|"folders"/.test(prompt)), "an editor config file reached the provider");
   }));
 
 test("the status bar shows a failing endpoint, with the reason, until an answer works", () =>
