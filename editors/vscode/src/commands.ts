@@ -28,6 +28,8 @@ export function registerCommands(
     register("fim-lsp.setApiKey", () => setApiKey(server, keys)),
     register("fim-lsp.clearApiKey", () => clearApiKey(server, keys)),
     register("fim-lsp.restartServer", () => server.restart()),
+    register("fim-lsp.acceptNextWord", () => server.partialAccepts.acceptNext("word")),
+    register("fim-lsp.acceptNextLine", () => server.partialAccepts.acceptNext("line")),
   ];
 }
 

@@ -5,6 +5,7 @@ import {
   RevealOutputChannelOn,
   TransportKind,
   type LanguageClientOptions,
+  type Middleware,
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { requestTracking } from "./requestTracking";
@@ -22,6 +23,7 @@ export function clientOptions(
   settings: () => ServerSettings,
   output: vscode.LogOutputChannel,
   status: StatusModel,
+  partialAccepts: Middleware,
 ): LanguageClientOptions {
   return {
     documentSelector: DOCUMENT_SELECTOR,
@@ -29,11 +31,19 @@ export function clientOptions(
     initializationOptions: settings,
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
-    middleware: requestTracking(status),
+    middleware: chainInlineCompletions(requestTracking(status), partialAccepts),
     stdioOptions: {
       stdout: () => undefined, // LSP itself: the client reads it
       stderr: (input, channel) => pipeServerLog(input, channel, (reason) => status.reportProblem(reason)),
     },
+  };
+}
+
+/** `outer`'s inline completion middleware calling `inner`'s, which calls the client. */
+export function chainInlineCompletions(outer: Middleware, inner: Middleware): Middleware {
+  return {
+    provideInlineCompletionItems: (document, position, context, token, next) =>
+      outer.provideInlineCompletionItems!(document, position, context, token, (d, p, c, t) => inner.provideInlineCompletionItems!(d, p, c, t, next)),
   };
 }
 

@@ -10,6 +10,7 @@ import {
 import { type ApiKeys, isMissingKey } from "./apiKeys";
 import { provider, readSetting } from "./configuration";
 import { clientOptions, createLanguageClient } from "./languageClient";
+import { PARTIAL_ACCEPT_NOTIFICATION, PartialAccepts } from "./partialAccept";
 import { probePython } from "./pythonProbe";
 import { pythonExtensionInterpreter } from "./pythonInterpreter";
 import { describeError } from "./requestTracking";
@@ -26,6 +27,12 @@ export class ServerController implements vscode.Disposable {
   private warnedNoKey = false;
   /** What the running server last received, to notice a removed setting. */
   private sentSettings: ServerSettings = {};
+  /** Ctrl+Right and the other partial accepts, told to the running server. */
+  readonly partialAccepts = new PartialAccepts(async (params) => {
+    if (this.client?.isRunning()) {
+      await this.client.sendNotification(PARTIAL_ACCEPT_NOTIFICATION, params);
+    }
+  });
 
   constructor(
     private readonly extensionPath: string,
@@ -59,7 +66,7 @@ export class ServerController implements vscode.Disposable {
     }
     const client = createLanguageClient(
       resolution.launch,
-      clientOptions(() => this.settingsToSend(), this.output, this.status),
+      clientOptions(() => this.settingsToSend(), this.output, this.status, this.partialAccepts.middleware),
     );
     routeServerMessages(client, this.status);
     client.onDidChangeState((change) => {

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { readSetting } from "../../src/configuration";
 import { clientOptions, createLanguageClient } from "../../src/languageClient";
+import { PartialAccepts } from "../../src/partialAccept";
 import { probePython } from "../../src/pythonProbe";
 import { type ServerLaunch, resolveServerLaunch } from "../../src/serverLaunch";
 import { toDidChangeConfigurationParams, toServerSettings } from "../../src/serverSettings";
@@ -119,7 +120,7 @@ for (const variant of launches) {
       fake.globalSettings.set("fim-lsp.baseUrl", provider.baseUrl);
       fake.globalSettings.set("fim-lsp.debounceMs", 0);
       const launch = await variant.resolve();
-      const options = clientOptions(() => toServerSettings(readSetting), window.createOutputChannel("fim-lsp") as any, new StatusModel());
+      const options = clientOptions(() => toServerSettings(readSetting), window.createOutputChannel("fim-lsp") as any, new StatusModel(), new PartialAccepts(async () => undefined).middleware);
       client = createLanguageClient(launch, options);
       server = startServer(launch);
       const initializeParams: any = {

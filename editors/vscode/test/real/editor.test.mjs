@@ -16,6 +16,7 @@ before(async () => {
       ".vscode/settings.json": '{\n  "editor.fontSize": 14,\n  \n}\n',
       "app.code-workspace": '{\n  "folders": [],\n  \n}\n',
       "after.py": "import re\n\n",
+      "word.py": "def span(left, right):\n    \n",
       "later.py": "import os\n\n",
       "fail.py": "def boom():\n    \n    \n",
       "ui.py": "\n",
@@ -26,6 +27,7 @@ before(async () => {
       "x = float(": '"inf")\nprint(x)',
       "import os\nimport ": "sys",
       "import re\nimport ": "json",
+      "def span(left, right):\n    return ": "right - left",
       "def boom():\n    raise ": { status: 500, text: "upstream broke" },
       "    ok = ": "True",
     },
@@ -111,6 +113,21 @@ test("VS Code's settings.json and .code-workspace files are never sent to the pr
     const prompts = editor.fake.requests().map((request) => request.body.prompt);
     assert.ok(prompts.some((prompt) => prompt.includes("import re")));
     assert.ok(!prompts.some((prompt) => /editor\.(fontSize|tabSize)|"folders"/.test(prompt)), "an editor config file reached the provider");
+  }));
+
+test("Ctrl+Right takes the next word of the ghost text, and the server counts a partial accept", () =>
+  onScreen("partial-accept", async () => {
+    await editor.open("word.py", 2, 5);
+    await editor.type("return ");
+    await editor.waitGhost("right - left");
+    await editor.press("Control+ArrowRight");
+    const rest = await editor.waitGhost((text) => text !== "" && "right - left".endsWith(text) && text !== "right - left");
+    assert.equal(await editor.documentLine(2), "    return right - left"); // the word is text now, the rest drawn
+    await editor.command("fim-lsp: Show Stats");
+    const statsLine = async () => (await Promise.all(Array.from({ length: 20 }, (_, n) => editor.documentLine(n + 1)))).find((line) => /"partiallyAccepted"/.test(line));
+    const stats = await editor.waitUntil(statsLine, Boolean, 15_000, "the stats view");
+    assert.match(stats, /"partiallyAccepted": 1,/, `after Ctrl+Right, with "${rest}" left`);
+    await editor.press("Control+W");
   }));
 
 test("the status bar shows a failing endpoint, with the reason, until an answer works", () =>
