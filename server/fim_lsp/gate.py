@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from fim_lsp.exclusion import is_excluded
-from fim_lsp.notices import Notices, Severity
+from fim_lsp.notices import Notices, Severity, sentence
 from fim_lsp.providers.base import (
     AuthError,
     MissingKeyError,
@@ -23,6 +23,7 @@ from fim_lsp.providers.base import (
     RateLimitError,
     RejectedError,
 )
+from fim_lsp.providers.registry import REGISTRY
 from fim_lsp.settings import Settings
 from fim_lsp.snapshot import Snapshot
 
@@ -82,11 +83,11 @@ class Gate:
         log.warning("completion failed: %s", error)
         if isinstance(error, MissingKeyError):
             self._blocked_reason = "no API key; waiting for new settings"
-            # A missing key's own message names the variables of that provider.
             self._notices.say(
                 "auth",
                 Severity.ERROR,
-                f"fim-lsp: {error}. Completions are paused until settings change.",
+                f"fim-lsp: {sentence(error)} To give it one, {self._key_advice()}. "
+                "Completions are paused until settings change.",
             )
         elif isinstance(error, AuthError):
             self._auth_pause = min(MAX_AUTH_PAUSE_S, max(FIRST_AUTH_PAUSE_S, self._auth_pause * 2))
@@ -94,8 +95,9 @@ class Gate:
             self._notices.say(
                 "auth",
                 Severity.ERROR,
-                f"fim-lsp: {error}. Check the apiKey setting. Completions are paused; they "
-                "are tried again now and then, and at once when settings change.",
+                f"fim-lsp: {sentence(error)} Check the API key: {self._key_advice()}. "
+                "Completions are paused; they are tried again now and then, and at once when "
+                "settings change.",
             )
         elif isinstance(error, RateLimitError):
             self._rate_limit_pause = min(
@@ -110,3 +112,6 @@ class Gate:
             )
         elif isinstance(error, RejectedError):
             self._notices.say(f"rejected:{error}", Severity.ERROR, f"fim-lsp: {error}")
+
+    def _key_advice(self) -> str:
+        return REGISTRY[self._settings.provider].key_advice()

@@ -14,6 +14,13 @@ class Severity(Enum):
 Notify = Callable[[Severity, str], None]
 
 
+def sentence(text: object) -> str:
+    """``text`` ending in one full stop, so that sentences can follow it: a provider's own
+    words often end in one already ("Incorrect API key provided.")."""
+    words = str(text).rstrip()
+    return words if words.endswith((".", "!", "?")) else f"{words}."
+
+
 class Notices:
     """Says each thing once: a key stays quiet until ``clear`` (settings change or success)."""
 

@@ -25,7 +25,7 @@ from fim_lsp.documents import DocumentStore
 from fim_lsp.engine import Engine
 from fim_lsp.keys import remember_keys, with_checked_keys
 from fim_lsp.logs import mask
-from fim_lsp.notices import Severity
+from fim_lsp.notices import Severity, sentence
 from fim_lsp.positions import offset_at, units
 from fim_lsp.protocol import FimProtocol, UnreadableMessageError
 from fim_lsp.settings import Settings, SettingsError, client_layer, load_startup_settings
@@ -133,7 +133,9 @@ class FimLanguageServer(LanguageServer):
                 merged = with_checked_keys(merged.merged(layers.get(name, {}), name), name)
         except SettingsError as error:
             log.error("%s; keeping the previous settings", error)
-            self.tell_user(Severity.ERROR, f"fim-lsp: {error}. Keeping the previous settings.")
+            self.tell_user(
+                Severity.ERROR, f"fim-lsp: {sentence(error)} Keeping the previous settings."
+            )
             return None
         self.client_layers = layers
         return merged

@@ -86,7 +86,8 @@ async def test_debounce_lets_a_burst_send_one_request(client: LanguageClient, fa
 async def test_unauthorized_tells_the_user_once_and_stops_asking(
     client: LanguageClient, fake: FakeProvider
 ):
-    fake.default = Reply(status=401)
+    body = b'{"error": {"message": "Incorrect API key provided."}}'
+    fake.default = Reply(status=401, raw_body=body)
     open_document(client, URI, "a =\n")
     for _ in range(3):
         assert await ask(client, URI, 0, 3) == []
@@ -94,7 +95,14 @@ async def test_unauthorized_tells_the_user_once_and_stops_asking(
     assert len(fake.received) == 1
     errors = [m for m in client.messages if m.type == types.MessageType.Error]
     assert len(errors) == 1
-    assert "apiKey" in errors[0].message and API_KEY not in errors[0].message
+    [message] = [error.message for error in errors]
+    assert "Incorrect API key provided. Check the API key:" in message, message
+    assert ".." not in message and API_KEY not in message
+    # What each editor takes: the provider's variable, VS Code's command, Neovim's option;
+    # never the apiKey setting, which Neovim's setup() refuses.
+    for way in ("DASHSCOPE_API_KEY", "FIM_LSP_API_KEY", "fim-lsp: Set API Key", "api_key_cmd"):
+        assert way in message, (way, message)
+    assert "apiKey" not in message
 
     fake.default = Reply(text=" 1")
     client.workspace_did_change_configuration(
@@ -126,7 +134,8 @@ async def test_missing_key_is_a_message_not_a_traceback(
 
     assert fake.received == []
     [message] = keyless_client.messages
-    assert "DASHSCOPE_API_KEY" in message.message
+    assert "DASHSCOPE_API_KEY" in message.message and "api_key_cmd" in message.message
+    assert ".." not in message.message and "apiKey" not in message.message
 
 
 async def test_server_errors_are_quiet_and_recoverable(client: LanguageClient, fake: FakeProvider):

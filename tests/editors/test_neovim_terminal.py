@@ -5,6 +5,7 @@ DashScope on 127.0.0.1.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,3 +172,40 @@ def test_rejected_key_stays_visible_in_the_statusline(
     messages = term.messages()
     assert messages.count("fim-lsp: ") == 1, messages  # one cause, told once
     assert term.mode() == "i"  # no hit-enter prompt stopped the typing
+
+
+def test_a_rejected_key_says_how_to_hand_neovim_a_key(
+    term: TerminalNvim, fake: FakeProvider
+) -> None:
+    body = b'{"error": {"message": "Incorrect API key provided."}}'
+    fake.default = Reply(status=401, raw_body=body)
+    open_file(term, "\n", statusline=True)
+    term.keys("i")
+    term.text("a")
+    term.wait_screen(r"fim-lsp: error: .*401")
+    term.keys("Escape")
+    term.text(":FimLsp status\r")
+    term.wait_screen(r"last failure: ")
+    [told] = [line for line in term.messages().splitlines() if "last failure: " in line]
+    assert "Incorrect API key provided. Check the API key:" in told, told
+    assert ".." not in told
+    # What Neovim takes (the environment, api_key_cmd), not the apiKey setup() refuses.
+    assert "DASHSCOPE_API_KEY" in told and "api_key_cmd" in told and "apiKey" not in told
+
+
+def test_an_unreachable_endpoint_names_its_url(tmp_path: Path) -> None:
+    assert NVIM is not None
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    term = TerminalNvim(NVIM, clean_env(tmp_path, FIM_LSP_API_KEY="test-key"), tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/v1"
+        assert term.setup(filetypes=["python"], cmd=SERVER_CMD, settings={"baseUrl": url})
+        open_file(term, "\n", statusline=True)
+        term.keys("i")
+        term.text("a")
+        term.wait_screen(rf"fim-lsp: error: dashscope connection to {url}/completions failed")
+    finally:
+        term.close()

@@ -88,7 +88,7 @@ async def test_openai_needs_no_key_but_deepseek_does(openai: FakeProvider):
     openai.queue(Reply(text="ok"))
     assert await collect(provider(openai.base_url, "openai", api_key="")) == ["ok"]
     assert "Authorization" not in openai.received[0].headers
-    with pytest.raises(MissingKeyError, match="DEEPSEEK_API_KEY"):
+    with pytest.raises(MissingKeyError, match="no API key for deepseek"):
         await collect(provider(openai.base_url, "deepseek", api_key=""))
 
 

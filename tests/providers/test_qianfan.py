@@ -183,7 +183,7 @@ async def test_flagged_and_unfinished_answers_are_dropped(qianfan: FakeQianfan):
 
 
 async def test_missing_keys_and_unknown_models_send_nothing(qianfan: FakeQianfan):
-    with pytest.raises(MissingKeyError, match="secretKey"):
+    with pytest.raises(MissingKeyError, match="no AK/SK for qianfan"):
         await collect(qianfan_provider(qianfan, sk=""))
     with pytest.raises(RejectedError, match="endpoint"):
         await collect(qianfan_provider(qianfan, model="ERNIE-Speed"))

@@ -4,10 +4,13 @@ reach a provider, whatever their case or folder."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
+from fim_lsp.providers.wire import masked_url
 from tests.reliability.raw_client import API_KEY, RawClient
 from tests.support.fake_provider import FakeProvider, Reply
 
@@ -86,3 +89,22 @@ async def test_exclusion_ignores_case_and_matches_from_a_folder_down(fake: FakeP
     sent = [r.body["prompt"] for r in fake.received if "prompt" in r.body]
     assert len(sent) == len(SENT_FILES)
     assert client.popups() == []
+
+
+async def test_a_connection_failure_logs_the_url_without_its_secrets(fake: FakeProvider):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    client = await RawClient.start(fake)
+    configure(client, {"baseUrl": f"http://user:pw-4f8e@127.0.0.1:{port}/v1"})
+    await ask(client, f"{ROOT}/app.py")
+    await client.stop()
+    log = client.stderr.decode()
+    assert f"connection to http://127.0.0.1:{port}/v1/completions failed" in log, log
+    assert "pw-4f8e" not in log
+
+
+def test_a_logged_url_has_no_credentials_or_query():
+    url = httpx.URL("https://ak:sk-4f8e@[::1]:8443/rpc/2.0/x?access_token=24.9d2b")
+    assert masked_url(url) == "https://[::1]:8443/rpc/2.0/x"

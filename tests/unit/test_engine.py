@@ -283,7 +283,7 @@ async def test_a_refused_key_is_tried_again_at_once_when_settings_change(harness
     harness.provider.streams[1].end(" + 1")
     assert (await resumed).text == " + 1"
     [(severity, message)] = harness.notices
-    assert severity is Severity.ERROR and "apiKey" in message
+    assert severity is Severity.ERROR and "Check the API key" in message
 
 
 async def test_a_transient_failure_is_not_remembered(harness: Harness):

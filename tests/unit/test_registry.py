@@ -51,3 +51,13 @@ def test_the_key_comes_from_the_providers_own_variable():
         settings = load_startup_settings(environ, Path("/nonexistent"))
         wanted = [f"from-{v}" for v in spec.key_variables] + ["", ""]
         assert (settings.api_key, settings.secret_key) == tuple(wanted[:2])
+
+
+def test_the_key_advice_names_each_providers_variables_and_no_refused_setting():
+    for name, spec in REGISTRY.items():
+        advice = spec.key_advice()
+        assert all(variable in advice for variable in spec.key_variables), name
+        assert "FIM_LSP_API_KEY" in advice and "fim-lsp: Set API Key" in advice
+        assert "apiKey" not in advice  # Neovim's setup() refuses it
+        # Neovim's api_key_cmd hands over one key, not an AK/SK pair.
+        assert ("api_key_cmd" in advice) == (len(spec.key_variables) < 2), name

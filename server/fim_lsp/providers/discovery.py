@@ -105,10 +105,7 @@ def pick_model(models: tuple[str, ...]) -> str:
 
 def nothing_found(settings: Settings) -> MissingKeyError:
     where = ", ".join(f"{p} at {url}" for p, url in candidates(settings)) or "none configured"
-    return MissingKeyError(
-        "no API key for dashscope: set DASHSCOPE_API_KEY, FIM_LSP_API_KEY or the apiKey "
-        f"setting (no local server answered either: {where})"
-    )
+    return MissingKeyError(f"no API key for dashscope (no local server answered either: {where})")
 
 
 class Discovering:

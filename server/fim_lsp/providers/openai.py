@@ -99,11 +99,7 @@ class OpenAICompletions:
     def _headers(self, accept: str) -> dict[str, str]:
         if not self._api_key:
             if self._dialect.key_required:
-                variable = f"{self._dialect.key_variable}, " if self._dialect.key_variable else ""
-                raise MissingKeyError(
-                    f"no API key for {self.name}: set {variable}FIM_LSP_API_KEY "
-                    "or the apiKey setting"
-                )
+                raise MissingKeyError(f"no API key for {self.name}")
             return {"Accept": accept}
         return {"Authorization": f"Bearer {self._api_key}", "Accept": accept}
 

@@ -101,10 +101,7 @@ class QianfanCompletions:
 
     async def _stream_results(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
         if not self._has_keys:
-            raise MissingKeyError(
-                "no AK/SK for qianfan: set apiKey (AK) and secretKey (SK), "
-                "or QIANFAN_AK and QIANFAN_SK"
-            )
+            raise MissingKeyError("no AK/SK for qianfan")
         if not self._endpoint:
             raise RejectedError(
                 f"qianfan has no preset service for model {self._model!r}: "

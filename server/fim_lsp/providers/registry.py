@@ -49,6 +49,21 @@ class ProviderSpec:
     def build(self, settings: Settings, client: httpx.AsyncClient) -> Provider:
         return self.factory(self, settings, client)
 
+    def key_advice(self) -> str:
+        """Where the key goes, in words for every editor (the server cannot tell which one
+        runs it): the environment variables, or the editor's own way to hand a key over."""
+        if len(self.key_variables) > 1:
+            pair = " and ".join(self.key_variables)
+            return (
+                f"set {pair} (or FIM_LSP_API_KEY and FIM_LSP_SECRET_KEY) where the editor "
+                "starts, or in VS Code run fim-lsp: Set API Key"
+            )
+        own = f"{self.key_variables[0]} or " if self.key_variables else ""
+        return (
+            f"set {own}FIM_LSP_API_KEY where the editor starts, or in VS Code run "
+            "fim-lsp: Set API Key, in Neovim set api_key_cmd"
+        )
+
     def as_json(self) -> dict[str, object]:
         return {
             "title": self.title,

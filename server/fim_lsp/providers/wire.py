@@ -44,12 +44,29 @@ class TransportErrors:
         tb: TracebackType | None,
     ) -> bool:
         if isinstance(error, httpx.TimeoutException):
-            raise TransientError(f"{self._name} timed out after {self._limit.read:g} s") from None
+            raise TransientError(
+                f"{self._name} at {_where(error)} timed out after {self._limit.read:g} s"
+            ) from None
         if isinstance(error, httpx.TransportError):
             raise TransientError(
-                f"{self._name} connection failed: {type(error).__name__}"
+                f"{self._name} connection to {_where(error)} failed: {type(error).__name__}"
             ) from None
         return False
+
+
+def _where(error: httpx.TransportError) -> str:
+    try:
+        return masked_url(error.request.url)
+    except RuntimeError:  # an error raised before any request was made
+        return "its URL"
+
+
+def masked_url(url: httpx.URL) -> str:
+    """The URL fit for a log line: no user name or password, no query (Qianfan's holds an
+    access token, some proxies take a key there)."""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{host}{port}{url.path}"
 
 
 async def check_status(

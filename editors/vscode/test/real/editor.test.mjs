@@ -17,6 +17,7 @@ before(async () => {
       "app.code-workspace": '{\n  "folders": [],\n  \n}\n',
       "after.py": "import re\n\n",
       "word.py": "def span(left, right):\n    \n",
+      "key.py": "def f():\n    \n",
       "later.py": "import os\n\n",
       "fail.py": "def boom():\n    \n    \n",
       "ui.py": "\n",
@@ -28,6 +29,7 @@ before(async () => {
       "import os\nimport ": "sys",
       "import re\nimport ": "json",
       "def span(left, right):\n    return ": "right - left",
+      "    wrong = ": { status: 401, message: "Incorrect API key provided." },
       "def boom():\n    raise ": { status: 500, text: "upstream broke" },
       "    ok = ": "True",
     },
@@ -175,4 +177,19 @@ test("a user-only setting changed in the Settings UI reaches the server", () =>
     const before = editor.fake.requests().length;
     await editor.type("y = ");
     await editor.waitUntil(() => editor.fake.requests().slice(before), (requests) => requests.some((r) => r.path.startsWith("/set-in-the-ui/v1")), 15_000, "a request to the URL set in the UI");
+  }));
+
+// Last: a refused key pauses completions for a while.
+test("a refused key's message says how to set it in VS Code, in one sentence each", () =>
+  onScreen("refused-key", async () => {
+    await editor.open("key.py", 2, 5);
+    await editor.type("wrong = ");
+    const toast = editor.page.locator(".notification-toast", { hasText: "Check the API key" }).first();
+    await toast.waitFor({ timeout: 15_000 });
+    const message = (await toast.locator(".notification-list-item-message").textContent()) ?? "";
+    assert.match(message, /Incorrect API key provided\. Check the API key: /);
+    assert.doesNotMatch(message, /\.\./);
+    assert.match(message, /fim-lsp: Set API Key/);
+    assert.doesNotMatch(message, /apiKey/); // a setting VS Code has not got
+    assert.equal(await toast.locator(".monaco-button", { hasText: "Set API Key" }).count(), 1);
   }));

@@ -4,7 +4,8 @@ on 127.0.0.1, DashScope's wire format) answering by what the prompt's prefix end
     python fake_provider.py ANSWERS.json RECORD.jsonl
 
 ANSWERS.json maps the end of a prefix (the text right before the cursor) to the model's raw
-answer, or to ``{"status": 500, "text": "..."}`` for a failing one; a prompt matching none gets
+answer, or to ``{"status": 500}`` for a failing one (with ``"message": "..."``, the error body's
+words); a prompt matching none gets
 an empty answer. Every request (path and body) is appended
 to RECORD.jsonl as it arrives, before it is answered. Prints ``PORT <n>`` once listening.
 """
@@ -24,6 +25,15 @@ from tests.support.fake_provider import FakeProvider, Received, Reply  # noqa: E
 SUFFIX_MARKER = "<|fim_suffix|>"
 
 
+def reply(answer: str | dict[str, Any]) -> Reply:
+    if isinstance(answer, str):
+        return Reply(text=answer)
+    if "message" in answer:  # an error in OpenAI's shape, in the provider's own words
+        body = {"error": {"message": answer["message"]}}
+        return Reply(status=answer["status"], raw_body=json.dumps(body).encode())
+    return Reply(**answer)
+
+
 def main() -> None:
     answers: dict[str, str | dict[str, Any]] = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     record = Path(sys.argv[2])
@@ -33,7 +43,7 @@ def main() -> None:
         prefix = str(body.get("prompt", "")).split(SUFFIX_MARKER, 1)[0]
         for ending, answer in answers.items():
             if prefix.endswith(ending):
-                return Reply(**answer) if isinstance(answer, dict) else Reply(text=answer)
+                return reply(answer)
         return Reply(text="")
 
     fake = FakeProvider()
