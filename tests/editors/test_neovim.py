@@ -8,6 +8,7 @@ This runs the plugin's own ghost-text client (0.10/0.11). The 0.12 path (built-i
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -294,7 +295,7 @@ def test_setup_rejects_bad_options_and_says_which(start_nvim: Any) -> None:
     ok = nvim.setup(
         debounce_ms="fast",
         keymaps={"acept": "<Tab>", "dismiss": 3},
-        settings={"apiKey": "sk-123"},
+        settings={"apiKey": "sk-123", "provider": "deepseek"},
         filetype=["python"],
     )
     assert ok is False
@@ -303,7 +304,7 @@ def test_setup_rejects_bad_options_and_says_which(start_nvim: Any) -> None:
         "debounce_ms must be an integer",
         "keymaps.acept is not an action",
         "keymaps.dismiss must be a key",
-        "settings.apiKey is not accepted",
+        "settings.apiKey is not accepted: set $DEEPSEEK_API_KEY or use api_key_cmd",
         'unknown option "filetype"',
     ):
         assert expected in messages
@@ -401,6 +402,41 @@ def test_checkhealth_reports_problems(start_nvim: Any) -> None:
     assert 'ERROR server command "fim-lsp-not-installed" not found' in report
     assert "WARNING no API key" in report
     assert f"ERROR endpoint not reachable: http://127.0.0.1:{port}/v1" in report
+
+
+def test_checkhealth_checks_the_configured_providers_key(start_nvim: Any) -> None:
+    """Not DashScope's: the variables the server's registry names for that provider."""
+    nvim = start_nvim(DASHSCOPE_API_KEY="sk-dashscope-1234")
+    nvim.setup(cmd=SERVER_CMD, settings={"provider": "codestral", "baseUrl": "http://127.0.0.1:9"})
+    report = checkhealth(nvim)
+    assert "WARNING no API key for codestral: $CODESTRAL_API_KEY and $FIM_LSP_API_KEY" in report
+    assert "DASHSCOPE" not in report
+
+    pair = start_nvim(QIANFAN_AK="ak-1234")  # half a pair is no key
+    pair.setup(cmd=SERVER_CMD, settings={"provider": "qianfan", "baseUrl": "http://127.0.0.1:9"})
+    assert "WARNING no API key for qianfan: $QIANFAN_AK and $QIANFAN_SK" in checkhealth(pair)
+
+    both = start_nvim(QIANFAN_AK="ak-1234", QIANFAN_SK="sk-5678")
+    both.setup(cmd=SERVER_CMD, settings={"provider": "qianfan", "baseUrl": "http://127.0.0.1:9"})
+    assert "OK API key set in $QIANFAN_AK and $QIANFAN_SK" in checkhealth(both)
+
+
+def test_checkhealth_takes_a_local_providers_facts_from_the_registry(start_nvim: Any) -> None:
+    nvim = start_nvim()
+    nvim.setup(cmd=SERVER_CMD, settings={"provider": "ollama"})
+    report = checkhealth(nvim)
+    assert "OK ollama needs no API key" in report
+    assert "WARNING no API key" not in report
+    # Its own endpoint, whether or not an Ollama runs here; not DashScope's.
+    assert re.search(r"endpoint (not )?reachable: http://localhost:11434\b", report), report
+
+
+def test_checkhealth_names_an_unknown_provider(start_nvim: Any) -> None:
+    nvim = start_nvim(FIM_LSP_API_KEY="test-key")
+    nvim.setup(cmd=SERVER_CMD, settings={"provider": "dashscop"})
+    report = checkhealth(nvim)
+    assert 'ERROR unknown provider "dashscop"' in report
+    assert "codestral, dashscope, deepseek" in report
 
 
 # -- the pure suggestion logic ---------------------------------------------------------

@@ -116,9 +116,12 @@ local function check_option(name, value, errors)
     elseif value.apiKey ~= nil or value.api_key ~= nil then
       -- A key in a config file ends up in dotfile repos; the server reads it from the
       -- environment, and api_key_cmd hands it over without the plugin keeping it.
+      local variable = require('fim_lsp.server').provider_key_vars[value.provider or 'dashscope']
       table.insert(
         errors,
-        'settings.apiKey is not accepted: set $DASHSCOPE_API_KEY or use api_key_cmd'
+        ('settings.apiKey is not accepted: set $%s or use api_key_cmd'):format(
+          variable or 'FIM_LSP_API_KEY'
+        )
       )
     end
   elseif name == 'keymaps' then

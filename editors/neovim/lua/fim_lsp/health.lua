@@ -105,15 +105,69 @@ local function check_server(cmd)
   return python
 end
 
+---@class fim_lsp.ProviderFacts
+---@field baseUrl string? nil when the server's registry could not be read
+---@field keyVariables string[]
+---@field keyRequired boolean
+
+--- The server's provider registry (`fim_lsp.providers.registry.export()`), read through the
+--- Python that runs the server; without it, the plugin's own table of key variables.
+---@param python string?
+---@return table<string, fim_lsp.ProviderFacts>
+local function providers(python)
+  if python then
+    local result = vim.system({
+      python,
+      '-c',
+      'from fim_lsp.providers.registry import export; print(export())',
+    }, { text = true }):wait(15000)
+    local ok, decoded = pcall(vim.json.decode, result.stdout or '')
+    if result.code == 0 and ok and type(decoded) == 'table' then
+      return decoded
+    end
+  end
+  local known = { ollama = {}, llamacpp = {} }
+  for name, variable in pairs(server.provider_key_vars) do
+    known[name] = { keyVariables = { variable } }
+  end
+  for _, facts in pairs(known) do
+    facts.keyVariables = facts.keyVariables or {}
+    facts.keyRequired = #facts.keyVariables > 0
+  end
+  return known
+end
+
+---@param names string[]
+---@return boolean
+local function all_set(names)
+  for _, name in ipairs(names) do
+    if (vim.env[name] or '') == '' then
+      return false
+    end
+  end
+  return #names > 0
+end
+
 ---@param cfg fim_lsp.Config
+---@param name string the configured provider
+---@param facts fim_lsp.ProviderFacts
 ---@return boolean found
-local function check_key(cfg)
-  local from_env = server.key_from_env()
-  if from_env then
-    health.ok('API key set in $' .. from_env)
+local function check_key(cfg, name, facts)
+  if not facts.keyRequired then
+    health.ok(name .. ' needs no API key')
     return true
   end
-  if cfg.api_key_cmd then
+  -- An AK/SK pair (Qianfan) needs both halves, from the same place.
+  local pair = #facts.keyVariables > 1
+  local own = facts.keyVariables
+  local generic = pair and { 'FIM_LSP_API_KEY', 'FIM_LSP_SECRET_KEY' } or { 'FIM_LSP_API_KEY' }
+  for _, names in ipairs({ generic, own }) do
+    if all_set(names) then
+      health.ok('API key set in $' .. table.concat(names, ' and $'))
+      return true
+    end
+  end
+  if cfg.api_key_cmd and not pair then
     local key, err = server.run_key_command(cfg.api_key_cmd, 15000)
     if key then
       health.ok('API key from api_key_cmd')
@@ -122,10 +176,15 @@ local function check_key(cfg)
     end
     return key ~= nil
   end
-  health.warn('no API key: $DASHSCOPE_API_KEY and $FIM_LSP_API_KEY are unset, no api_key_cmd', {
-    'export DASHSCOPE_API_KEY=... or set api_key_cmd = { "pass", "show", "dashscope" }',
-    'the server may still find one in ~/.config/fim-lsp/config.toml',
-  })
+  local wanted = '$' .. table.concat(own, ' and $')
+  local advice = pair and ('export ' .. table.concat(own, '=... ') .. '=...')
+    or ('export %s=... or set api_key_cmd = { "pass", "show", "%s" }'):format(own[1], name)
+  health.warn(('no API key for %s: %s and $%s are unset%s'):format(
+    name,
+    wanted,
+    table.concat(generic, ' and $'),
+    pair and '' or ', no api_key_cmd'
+  ), { advice, 'the server may still find one in ~/.config/fim-lsp/config.toml' })
   return false
 end
 
@@ -160,9 +219,20 @@ local function tcp_reachable(url)
 end
 
 ---@param cfg fim_lsp.Config
+---@param name string the configured provider
+---@param facts fim_lsp.ProviderFacts
 ---@return boolean reachable
-local function check_endpoint(cfg)
-  local url = cfg.settings.baseUrl or 'https://dashscope.aliyuncs.com/compatible-mode/v1'
+local function check_endpoint(cfg, name, facts)
+  local url = cfg.settings.baseUrl or facts.baseUrl
+  if not url then
+    health.info("endpoint not checked: no baseUrl set, and the server's registry is unreadable")
+    return false
+  elseif url == '' then
+    health.error(name .. ' has no endpoint of its own', {
+      'set it: setup({ settings = { baseUrl = ... } })',
+    })
+    return false
+  end
   local ok, detail = tcp_reachable(url)
   if ok then
     health.ok('endpoint reachable: ' .. url)
@@ -204,9 +274,18 @@ function M.check()
     cfg = assert(config.resolve({}))
   end
   local python = check_server(server.command(cfg))
-  local has_key = check_key(cfg)
-  if check_endpoint(cfg) and python and has_key then
-    check_model(python, cfg)
+  local known = providers(python)
+  local name = cfg.settings.provider or 'dashscope'
+  local facts = known[name]
+  if not facts then
+    local names = vim.tbl_keys(known)
+    table.sort(names)
+    health.error(('unknown provider %q'):format(name), { 'one of: ' .. table.concat(names, ', ') })
+  else
+    local has_key = check_key(cfg, name, facts)
+    if check_endpoint(cfg, name, facts) and python and has_key then
+      check_model(python, cfg)
+    end
   end
   check_clients()
 end
