@@ -12,6 +12,7 @@ import * as yauzl from "yauzl";
 const root = path.resolve(__dirname, "..", "..", "..");
 const vsix = path.join(root, "fim-lsp.vsix");
 const MAX_BYTES = 5 * 1024 * 1024;
+const PYTHON = process.env.FIM_LSP_PYTHON ?? "python3";
 /** Shapes of API keys of the providers in reach; a match means a key was packaged. */
 const KEY_PATTERNS = [/sk-[A-Za-z0-9]{20,}/, /DASHSCOPE_API_KEY\s*=\s*\S{8,}/];
 
@@ -57,7 +58,7 @@ test("size is reported and stays small", (t) => {
   assert.ok(bytes < MAX_BYTES, `${bytes} bytes`);
 });
 
-test("the extension bundle and the server with its pure-Python dependencies are inside", () => {
+test("the extension bundle and the server are inside", () => {
   for (const name of [
     "extension/package.json",
     "extension/dist/extension.js",
@@ -67,10 +68,33 @@ test("the extension bundle and the server with its pure-Python dependencies are 
   ]) {
     assert.ok(entries.has(name), `${name} is missing`);
   }
-  for (const library of ["pygls", "lsprotocol", "attrs", "cattrs", "httpx", "httpcore", "h11", "anyio", "idna", "certifi", "sniffio", "cachetools"]) {
-    assert.ok([...entries.keys()].some((name) => name.startsWith(`extension/bundled/libs/${library}/`)), `${library} is missing`);
+});
+
+/** Distribution names as PEP 503 normalizes them (dist-info folders use `_`, pyproject `-`). */
+const normalized = (name: string): string => name.replace(/[-_.]+/g, "-").toLowerCase();
+const requirements = (...args: string[]): string[] =>
+  execFileSync(PYTHON, [path.join(root, "scripts", "bundled_requirements.py"), ...args], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean);
+/** The distributions in the .vsix, by their dist-info folders. */
+function bundledDistributions(): Set<string> {
+  const names = [...entries.keys()].flatMap((name) => /^extension\/bundled\/libs\/([^/]+)-[^-/]+\.dist-info\/METADATA$/.exec(name)?.[1] ?? []);
+  return new Set(names.map(normalized));
+}
+
+test("the server's dependencies from pyproject.toml are inside, less only fim-lsp eval's", () => {
+  const inside = bundledDistributions();
+  for (const requirement of requirements()) {
+    const name = normalized(/^[A-Za-z0-9._-]+/.exec(requirement)![0]);
+    assert.ok(inside.has(name), `${name} (pyproject.toml) is not in the .vsix`);
   }
-  assert.ok(entries.has("extension/bundled/libs/typing_extensions.py"));
+  for (const name of requirements("--left-out")) {
+    assert.ok(!inside.has(normalized(name)), `${name} is bundled, though only fim-lsp eval imports it`);
+  }
+});
+
+test("nothing a bundled package needs on Python 3.10 is missing", () => {
+  assert.deepEqual(requirements("--missing", path.join(root, "bundled", "libs")), []);
 });
 
 test("no node_modules, sources, tests, compiled Python, tiktoken or caches", () => {
