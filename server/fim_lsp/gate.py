@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from fim_lsp.exclusion import is_excluded
+from fim_lsp.logs import FAILURE_PREFIX
 from fim_lsp.notices import Notices, Severity, sentence
 from fim_lsp.providers.base import (
     AuthError,
@@ -80,7 +81,7 @@ class Gate:
 
     def failed(self, error: ProviderError) -> None:
         """One log line per failure; the user hears of it once, and only when they must act."""
-        log.warning("completion failed: %s", error)
+        log.warning("%s%s", FAILURE_PREFIX, error)
         if isinstance(error, MissingKeyError):
             self._blocked_reason = "no API key; waiting for new settings"
             self._notices.say(

@@ -2,6 +2,11 @@
 
 pygls logs whole messages at some levels, ``initialize`` and its ``apiKey`` included, so
 masking happens on every record rather than trusting each call site.
+
+The editors read these lines (each at its level in their logs; a failed completion's reason
+in their status), so their shape is part of the contract (docs/CONTRACT.md, "Log lines"):
+stderr rather than ``window/logMessage``, because it also carries what no LSP message can,
+the lines before ``initialize`` and a crash's traceback, and every client keeps it already.
 """
 
 from __future__ import annotations
@@ -9,6 +14,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
+
+# One line per record; docs/CONTRACT.md quotes both, and tests hold the editors to them.
+LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FAILURE_PREFIX = "completion failed: "  # then the reason, for the editors' status
 
 _secrets: set[str] = set()
 # Keys that arrive before we know them (the initialize message itself) are caught by shape.
@@ -59,7 +68,7 @@ class _DropLateCancels(logging.Filter):
 
 def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(LINE_FORMAT))
     handler.addFilter(_DropLateCancels())
     handler.addFilter(_RedactSecrets())
     root = logging.getLogger()

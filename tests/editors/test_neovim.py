@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.editors.neovim_driver import PLUGIN, SERVER_CMD, Nvim, clean_env, find_nvim
+from tests.editors.neovim_driver import PLUGIN, REPO, SERVER_CMD, Nvim, clean_env, find_nvim
 from tests.support.fake_provider import FakeProvider, Reply
 
 NVIM = find_nvim()
@@ -437,6 +439,35 @@ def test_checkhealth_names_an_unknown_provider(start_nvim: Any) -> None:
     report = checkhealth(nvim)
     assert 'ERROR unknown provider "dashscop"' in report
     assert "codestral, dashscope, deepseek" in report
+
+
+def test_the_servers_log_lines_are_filed_at_their_level(start_nvim: Any) -> None:
+    """The lines as the real server writes them (tests/support/log_lines.py): a change of the
+    format on either side fails here. The format is in docs/CONTRACT.md, "Log lines"."""
+    written = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "support" / "log_lines.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    nvim = start_nvim()
+    nvim.lua("vim.lsp.log.set_level('debug')")
+    # As Neovim's RPC layer hands over a server's stderr: by chunks, split anywhere.
+    nvim.lua(
+        "local chunks = ... "
+        "require('fim_lsp.server_log').install({ 'fim-lsp-server' }) "
+        "for _, chunk in ipairs(chunks) do "
+        "  require('vim.lsp.log').error('rpc', 'fim-lsp-server', 'stderr', chunk) "
+        "end",
+        [written[:50], written[50:]],
+    )
+    filed = [line for line in nvim.lsp_log().splitlines() if "fim_lsp." in line]
+    levels = [line.split("]", 1)[0].lstrip("[") for line in filed]
+    assert levels == ["DEBUG", "INFO", "WARN", "ERROR", "WARN"], filed
+    reason = nvim.lua("return require('fim_lsp.status').failure.reason")
+    assert (
+        reason == "dashscope connection to http://127.0.0.1:9/v1/completions failed: ConnectError"
+    )
 
 
 # -- the pure suggestion logic ---------------------------------------------------------

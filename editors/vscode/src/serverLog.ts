@@ -1,5 +1,6 @@
 /**
- * The server's stderr: one `<date> <time> <LEVEL> <logger>: <message>` line per log record.
+ * The server's stderr: one `<date> <time> <LEVEL> <logger>: <message>` line per log record
+ * (docs/CONTRACT.md, "Log lines"; test/contract/serverLog.contract.test.ts reads the real ones).
  * The language client files every stderr line as an error with its own timestamp; this files
  * each at its level without the second timestamp, and hands a failed completion's reason to the
  * status bar, which otherwise shows "ready" while every request fails (an unreachable endpoint

@@ -1,6 +1,7 @@
 -- Neovim files every line a language server writes to stderr under [ERROR], DEBUG included,
 -- with a second timestamp. The server writes one `<time> <LEVEL> <logger>: <message>` line per
--- record: file each at its own level, and let its failures reach the status.
+-- record (docs/CONTRACT.md, "Log lines"): file each at its own level, and let its failures
+-- reach the status.
 local status = require('fim_lsp.status')
 
 local M = {}
