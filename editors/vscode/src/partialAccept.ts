@@ -50,12 +50,14 @@ export class PartialAccepts {
 
   constructor(private readonly send: (params: PartialAcceptParams) => Promise<void>) {}
 
-  /** Middleware that keeps the items of each answer. */
+  /** Middleware that keeps the items of each answer (a cancelled request's leave the shown ones). */
   readonly middleware: Middleware = {
     provideInlineCompletionItems: async (document, position, context, token, next) => {
       const result = await next(document, position, context, token);
-      const items = Array.isArray(result) ? result : (result?.items ?? []);
-      this.offered = { uri: document.uri.toString(), items };
+      if (!token.isCancellationRequested) {
+        const items = Array.isArray(result) ? result : (result?.items ?? []);
+        this.offered = { uri: document.uri.toString(), items };
+      }
       return result;
     },
   };
