@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, tcp: str | None) -> None:
+    from fim_lsp import tls
+
+    tls.prepare()  # reads the CA bundle while the server's modules import
     from fim_lsp.server import build_server
 
     server = build_server(settings)

@@ -18,8 +18,9 @@ import logging
 import statistics
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from fim_lsp.accepts import Offers
 from fim_lsp.answer import Answer
@@ -102,12 +103,15 @@ class Engine:
         self.workspace.globs = settings.exclude_globs
         self.gate.reset(settings)
 
-    async def update_settings(self, settings: Settings) -> None:
-        """New settings: a new provider and store, and every notice may be said again."""
-        old = self._provider
+    def update_settings(self, settings: Settings) -> None:
+        """New settings: a new provider and store, and every notice may be said again.  In
+        effect at once; the old provider is closed in the background (never on the reply
+        to ``initialize``), once its warm-up has stopped: closing it under a running warm-up
+        made that fail with "the client has been closed"."""
+        old, warming = self._provider, self._warming
         self._store.cancel_all()
         self._apply(settings)
-        await old.aclose()
+        self._in_background(_retire(old, warming))
         self._warm()
 
     def typing(self) -> None:
@@ -127,7 +131,8 @@ class Engine:
     async def aclose(self) -> None:
         self._store.cancel_all()
         self.workspace.close()
-        await self._provider.aclose()
+        await _retire(self._provider, self._warming)
+        await asyncio.gather(*self._closing, return_exceptions=True)
 
     def forget(self, uri: str) -> None:
         """The document was closed."""
@@ -431,14 +436,25 @@ class Engine:
         """A follow-up cancelled before its first step never reaches ``_read``'s ``finally``:
         close its stream here, or the request slot it holds is never given back."""
         if task.cancelled():
-            closing = asyncio.ensure_future(answer.aclose())
-            self._closing.add(closing)  # the loop keeps only a weak reference to a task
-            closing.add_done_callback(self._closing.discard)
+            self._in_background(answer.aclose())
+
+    def _in_background(self, closing: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(closing)
+        self._closing.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._closing.discard)
 
     def _count_tokens(self, raw: str, kept: str) -> None:
         generated = self.counter.count(raw) if raw else 0
         self.stats.tokens_generated += generated
         self.stats.tokens_discarded += max(0, generated - (self.counter.count(kept) if kept else 0))
+
+
+async def _retire(provider: Provider, warming: asyncio.Future[None] | None) -> None:
+    """Close ``provider`` after stopping its warm-up (which must not see its client close)."""
+    if warming is not None:
+        warming.cancel()
+        await asyncio.wait({warming})
+    await provider.aclose()
 
 
 def _abandon(entry: Entry) -> None:

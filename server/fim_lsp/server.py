@@ -42,6 +42,8 @@ STATS_FILE_PERIOD_S = 5.0
 
 
 class FimLanguageServer(LanguageServer):
+    protocol: FimProtocol
+
     def __init__(self, startup: Settings) -> None:
         super().__init__(
             "fim-lsp",
@@ -74,6 +76,7 @@ class FimLanguageServer(LanguageServer):
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self.protocol.prepare_initialize()
 
         async def serve() -> None:
             source = incoming.PipeSource(stdin or sys.stdin.buffer)
@@ -90,6 +93,7 @@ class FimLanguageServer(LanguageServer):
 
     def start_tcp(self, host: str, port: int) -> None:
         stop = self._stop()
+        self.protocol.prepare_initialize()
 
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self.protocol.set_writer(writer)
@@ -145,18 +149,18 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
     server = FimLanguageServer(startup or load_startup_settings())
 
     @server.feature(types.INITIALIZE)
-    async def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
+    def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
         settings = ls.settings_with(params.initialization_options, "initializationOptions")
         if settings is not None:
-            await ls.engine.update_settings(settings)
+            ls.engine.update_settings(settings)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
+    def did_change_configuration(
         ls: FimLanguageServer, params: types.DidChangeConfigurationParams
     ) -> None:
         settings = ls.settings_with(params.settings, "didChangeConfiguration")
         if settings is not None:
-            await ls.engine.update_settings(settings)
+            ls.engine.update_settings(settings)
             log.info("settings updated")
 
     @server.feature(types.INITIALIZED)

@@ -275,7 +275,7 @@ async def test_a_refused_key_is_tried_again_at_once_when_settings_change(harness
     await refuse(harness, "x =")
     assert await harness.ask("x = 1") is None
     assert len(harness.provider.streams) == 1
-    await harness.engine.update_settings(Settings(api_key="new", debounce_ms=0))
+    harness.engine.update_settings(Settings(api_key="new", debounce_ms=0))
     resumed = harness.ask("x = 2")
     await settle()
 

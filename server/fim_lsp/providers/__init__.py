@@ -10,6 +10,7 @@ import httpx
 from fim_lsp.providers.base import Provider
 from fim_lsp.providers.discovery import Discovering, needs_discovery
 from fim_lsp.providers.registry import REGISTRY
+from fim_lsp.tls import shared_context
 
 if TYPE_CHECKING:
     from fim_lsp.settings import Settings
@@ -18,8 +19,9 @@ KEEPALIVE_S = 60.0
 
 
 def make_provider(settings: Settings) -> Provider:
-    """A provider with its own connection pool; TLS verification is always on."""
+    """A provider with its own connection pool, sharing the one TLS context (verifying)."""
     client = httpx.AsyncClient(
+        verify=shared_context(),
         limits=httpx.Limits(
             max_connections=8, max_keepalive_connections=4, keepalive_expiry=KEEPALIVE_S
         ),
