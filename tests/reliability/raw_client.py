@@ -67,9 +67,9 @@ class RawClient:
         assert self.process.stdin is not None
         self.process.stdin.write(data)
 
-    def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message).encode()
-        self.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    def send(self, *messages: dict[str, Any]) -> None:
+        """``messages`` in one write: the server reads them as one chunk."""
+        self.send_bytes(b"".join(map(framed, messages)))
 
     def notify(self, method: str, params: Any) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
@@ -164,6 +164,11 @@ class RawClient:
 
 
 API_KEY = "sk-reliability-9d2b7e41"
+
+
+def framed(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 def prompt_document(fake: FakeProvider) -> str:

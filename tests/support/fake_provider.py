@@ -76,6 +76,7 @@ class FakeProvider:
         self._lock = threading.Lock()
         self.request_seen = threading.Event()
         self.warmups = 0  # bodiless HEAD requests: a client opening its connection early
+        self.open_connections = 0  # accepted and not yet closed by the client
         self.closed_seen = threading.Event()
         self._server = QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -143,6 +144,16 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
             return
+
+        def setup(self) -> None:
+            super().setup()
+            with fake._lock:
+                fake.open_connections += 1
+
+        def finish(self) -> None:
+            with fake._lock:
+                fake.open_connections -= 1
+            super().finish()
 
         def do_GET(self) -> None:
             self._send_json(200, {"object": "list", "data": [{"id": "qwen2.5-coder-7b-instruct"}]})
