@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import random
 import statistics
 import sys
@@ -159,16 +160,16 @@ def run_project(name: str, budget: int, per_project: int, rng: random.Random) ->
     ws.folders = [str(folder)]
     tabs = rng.sample(files, min(TABS, len(files)))
     for tab in tabs:
-        ws.opened(tab.as_uri(), str(tab), tab.read_text(encoding="utf-8"))
+        ws.opened(tab.as_uri(), str(tab), functools.partial(tab.read_text, encoding="utf-8"))
     for tab in tabs[:EDITED]:
         line = rng.randrange(max(1, len(tab.read_text(encoding="utf-8").splitlines())))
-        ws.changed(tab.as_uri(), str(tab), tab.read_text(encoding="utf-8"), line)
+        ws.changed(tab.as_uri(), str(tab), functools.partial(tab.read_text, encoding="utf-8"), line)
     # Cold index: every hole's file opened once, the worker loads what it imports.
     tracemalloc.start()
     started = time.perf_counter()
     texts = {hole.path: hole.path.read_text(encoding="utf-8") for hole in holes}
     for path, text in texts.items():
-        ws.opened(path.as_uri(), str(path), text)
+        ws.opened(path.as_uri(), str(path), functools.partial(str, text))
     tabs_and_holes = len(set(tabs) | set(texts))
     ws._worker.submit(lambda: None).result()  # one worker, in order: all loaded
     index_s = time.perf_counter() - started

@@ -4,12 +4,15 @@ Two views, for a 20 KB and a 2 MB Python file, one keystroke (didChange + inline
 per request so nothing comes from the cache:
 
 * ``lsp``: the real server over stdio against a fake provider on 127.0.0.1 that answers at
-  once; keystroke to items, so JSON-RPC, document sync and local HTTP are included.
+  once; keystroke to items, so JSON-RPC, document sync and local HTTP are included.  The
+  file lies in the workspace folder, with a second document open, so the repository context
+  is on as in an editor.
 * ``pipeline``: the engine in-process with a provider that yields at once (no HTTP): window,
   template, post-processing and items only.
 
 Prints median and p95 per file and view, and the server's peak RSS.
-Run: ``.venv/bin/python bench/overhead.py [--requests 200]``.
+Run: ``.venv/bin/python bench/overhead.py [--requests 200] [--server DIR]`` (``--server``:
+another checkout's ``server`` folder, for a before/after in one run; ``lsp`` only).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -34,10 +38,12 @@ from fim_lsp.settings import Settings  # noqa: E402
 from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
 
 LINE = "    result = compute_something(value, other_value) + offset  # filler\n"
+HELPERS = "def compute_something(value, other):\n    return value * other\n"
 
 
 def make_file(size: int) -> str:
-    body = "def f(value, other_value, offset):\n" + LINE * (size // len(LINE))
+    head = "from helpers import compute_something\n\n\ndef f(value, other_value, offset):\n"
+    body = head + LINE * (size // len(LINE))
     return body[:size]
 
 
@@ -74,21 +80,29 @@ async def pipeline(text: str, requests: int) -> list[float]:
     return samples
 
 
-async def over_lsp(text: str, requests: int) -> tuple[list[float], int]:
+async def over_lsp(text: str, requests: int, server: Path) -> tuple[list[float], int]:
     fake = FakeProvider(Reply(text=" + 1\n")).start()
+    folder = Path(tempfile.mkdtemp(prefix="fim-lsp-overhead-"))
+    (folder / "helpers.py").write_text(HELPERS)
+    (folder / "bench.py").write_text(text)
     client = LanguageClient("bench", "1")
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(REPO / "server")})
+    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
     await client.initialize_async(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
+            capabilities=types.ClientCapabilities(),
+            initialization_options=options,
+            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "bench")],
         )
     )
     client.initialized(types.InitializedParams())
-    uri = "file:///bench.py"
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
-    )
+    for name, opened in (("helpers.py", HELPERS), ("bench.py", text)):
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem((folder / name).as_uri(), "python", 1, opened)
+            )
+        )
+    uri = (folder / "bench.py").as_uri()
     line = text[: len(text) // 2].count("\n")
     samples = []
     for i in range(requests):
@@ -126,12 +140,13 @@ def peak_rss_kb(pid: int) -> int:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--server", type=Path, default=REPO / "server")
     args = parser.parse_args()
     print(f"{args.requests} keystrokes per row; model time excluded (instant provider)")
     for label, size in (("20 KB", 20_000), ("2 MB", 2_000_000)):
         text = make_file(size)
         inproc = await pipeline(text, args.requests)
-        lsp, rss = await over_lsp(text, args.requests)
+        lsp, rss = await over_lsp(text, args.requests, args.server.resolve())
         print(f"{label:>6}  pipeline  {summary(inproc)}")
         print(f"{label:>6}  lsp       {summary(lsp)}   server peak RSS {rss / 1024:.0f} MB")
 

@@ -5,8 +5,11 @@ times ``initialize`` to its reply, from the launch (Python and imports included:
 editor sees at startup) and from a request sent once the server is up (our own handling),
 then opens 50 documents of 5,000 lines (the
 shape ``bench/keystrokes.py`` uses), types one keystroke in each, and reads the server's
-peak RSS (VmHWM).  Prints median and p95 of the ``initialize`` time, median peak RSS.
-Run: ``.venv/bin/python bench/resources.py [--starts 5]``.
+peak RSS (VmHWM).  Then, against a fake provider on 127.0.0.1, ``--changes`` times: a
+settings change (a new provider, its HTTP client and TLS context) and at once a completion,
+timed to its items.  Prints median and p95 of each time, median peak RSS.
+Run: ``.venv/bin/python bench/resources.py [--starts 5] [--server DIR]`` (``--server``:
+another checkout's ``server`` folder, for a before/after in one run).
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO)]
+
+from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+
 DOCUMENTS, LINES = 50, 5000
 SETTLE_S = 3.0  # "from the request": sent once the server has started (imports done)
 
@@ -33,10 +40,16 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def one_start(settle_s: float) -> tuple[float, float]:
+def summary(label: str, seconds: list[float]) -> str:
+    times = sorted(second * 1000 for second in seconds)
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    return f"{label:>40}: median {statistics.median(times):5.0f} ms   p95 {p95:5.0f} ms"
+
+
+async def one_start(settle_s: float, server: Path) -> tuple[float, float]:
     client = LanguageClient("bench", "1")
     launched = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(REPO / "server")})
+    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
     await asyncio.sleep(settle_s)
     started = time.perf_counter() if settle_s else launched
     await client.initialize_async(
@@ -70,22 +83,61 @@ async def one_start(settle_s: float) -> tuple[float, float]:
     return initialize_s, rss
 
 
+async def settings_changes(changes: int, server: Path) -> list[float]:
+    """Time from a settings change to the items of the completion asked right after it."""
+    fake = FakeProvider(Reply(text=" + 1\n")).start()
+    client = LanguageClient("bench", "1")
+    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
+    options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options
+        )
+    )
+    client.initialized(types.InitializedParams())
+    uri = "file:///bench/settings.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, "x = 1\n"))
+    )
+    samples = []
+    for n in range(changes):
+        await asyncio.sleep(0.2)  # the last change's warm-up and old provider are done
+        started = time.perf_counter()
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={**options, "model": f"model-{n}"})
+        )
+        result = await client.text_document_inline_completion_async(
+            types.InlineCompletionParams(
+                context=types.InlineCompletionContext(types.InlineCompletionTriggerKind.Invoked),
+                text_document=types.TextDocumentIdentifier(uri),
+                position=types.Position(0, 5),
+            )
+        )
+        samples.append(time.perf_counter() - started)
+        assert result is not None, "the server gave no completion"
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    fake.stop()
+    return samples
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--server", type=Path, default=REPO / "server")
     args = parser.parse_args()
-    print(f"{args.starts} starts each")
+    server = args.server.resolve()
+    print(f"server {server}; {args.starts} starts each")
     runs = []
     for label, settle_s in (("from launch", 0.0), ("from the request", SETTLE_S)):
-        runs = [await one_start(settle_s) for _ in range(args.starts)]
-        times = sorted(run[0] * 1000 for run in runs)
-        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        print(
-            f"initialize answered {label:>16}: "
-            f"median {statistics.median(times):5.0f} ms   p95 {p95:5.0f} ms"
-        )
+        runs = [await one_start(settle_s, server) for _ in range(args.starts)]
+        print(summary(f"initialize answered {label}", [run[0] for run in runs]))
     rss = statistics.median(run[1] for run in runs)
     print(f"server peak RSS with {DOCUMENTS} open {LINES:,}-line documents: {rss:.0f} MB")
+    changed = await settings_changes(args.changes, server)
+    print(summary("settings change to first completion", changed))
 
 
 if __name__ == "__main__":

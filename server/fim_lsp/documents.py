@@ -64,6 +64,9 @@ class Document:
 
     @property
     def text(self) -> str:
+        """The whole text, O(size): for a request, never per keystroke.  Safe to read from
+        another thread (the context's worker): the blocks are immutable strings replaced
+        by single list assignments, and joining them never lets go of the GIL."""
         return "".join(self._blocks)
 
     @property
@@ -182,10 +185,11 @@ class DocumentStore:
     def __getitem__(self, uri: str) -> Document:
         return self._documents[uri]
 
-    def open(self, uri: str, language_id: str, version: int, text: str) -> None:
+    def open(self, uri: str, language_id: str, version: int, text: str) -> Document:
         """Open, or replace what a second ``didOpen`` for the same URI sends."""
-        self._documents[uri] = Document.opened(uri, language_id, version, text)
+        document = self._documents[uri] = Document.opened(uri, language_id, version, text)
         self._unknown_told.discard(uri)
+        return document
 
     def change(
         self,

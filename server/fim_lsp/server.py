@@ -171,8 +171,9 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
     def did_open(ls: FimLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
         _context_folders(ls)
         item = params.text_document
-        ls.documents.open(item.uri, item.language_id, item.version, item.text)
-        ls.engine.workspace.opened(item.uri, to_fs_path(item.uri) or item.uri, item.text)
+        document = ls.documents.open(item.uri, item.language_id, item.version, item.text)
+        path = to_fs_path(item.uri) or item.uri
+        ls.engine.workspace.opened(item.uri, path, lambda: document.text)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: FimLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -187,7 +188,8 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
                 if isinstance(change, types.TextDocumentContentChangePartial)
                 else 0
             )
-            ls.engine.workspace.changed(uri, to_fs_path(uri) or uri, document.text, line)
+            path = to_fs_path(uri) or uri
+            ls.engine.workspace.changed(uri, path, lambda: document.text, line)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FimLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -30,3 +30,9 @@ def test_equal_scores_rank_by_path_so_the_order_is_stable():
     text = "for item in basket:\n    total += item.price\n"
     cut = {"z.py": windows(text), "a.py": windows(text)}
     assert [path for _, path, _ in rank(words(text), cut, limit=2)] == ["a.py", "z.py"]
+
+
+def test_the_query_at_a_cursor_reads_the_lines_above_it_as_a_prefix_would():
+    text = "".join(f"line{n} = value{n} + other{n % 7}\n" for n in range(60)) + "tail"
+    for cursor in (0, 5, 100, len(text) // 2, len(text) - 2, len(text)):
+        assert query(text, cursor) == query(text[:cursor])

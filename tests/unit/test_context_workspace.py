@@ -52,9 +52,9 @@ def test_similar_windows_and_recent_edits_come_from_other_documents(
     workspace: Workspace, tmp_path: Path
 ):
     other = "def total(lines):\n    for line in lines:\n        total += line.price\n"
-    workspace.changed("file:///other.py", str(tmp_path / "other.py"), other, 2)
-    workspace.opened("file:///secret.py", str(tmp_path / ".env"), other)
-    gather(workspace, tmp_path)
+    workspace.changed("file:///other.py", str(tmp_path / "other.py"), lambda: other, 2)
+    workspace.opened("file:///secret.py", str(tmp_path / ".env"), lambda: other)
+    gather(workspace, tmp_path)  # left for main.py: other.py is cut now
     drain(workspace)
     found = gather(workspace, tmp_path).snippets
     assert [(s.path, s.source) for s in found] == [
@@ -100,3 +100,32 @@ def test_a_file_changed_on_disk_is_read_again_once_the_refresh_interval_passes(t
         assert "currency" in gather(ws, tmp_path).snippets[0].text
     finally:
         ws.close()
+
+
+def test_typing_reads_no_text_and_leaving_the_document_cuts_it_once(
+    workspace: Workspace, tmp_path: Path
+):
+    reads = []
+    other = "def total(lines):\n    for line in lines:\n        total += line.price\n"
+
+    def read() -> str:
+        reads.append(1)
+        return other
+
+    uri, path = "file:///other.py", str(tmp_path / "other.py")
+    workspace.opened(uri, path, read)
+    drain(workspace)
+    assert len(reads) == 1  # cut once when opened
+    for line in range(50):  # keystrokes, and completions in the same document
+        workspace.changed(uri, path, read, 2)
+        workspace.gather(uri, path, other, len(other), SOURCES, COUNTER)
+    drain(workspace)
+    assert len(reads) == 1  # its windows serve only other documents: nothing to cut yet
+
+    gather(workspace, tmp_path)  # completing in main.py: other.py was left
+    gather(workspace, tmp_path)
+    drain(workspace)
+    assert len(reads) == 2
+    assert ("other.py", "recent") in [
+        (s.path, s.source) for s in gather(workspace, tmp_path).snippets
+    ]

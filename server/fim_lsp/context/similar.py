@@ -36,16 +36,17 @@ def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> list[W
     return found
 
 
-def query(prefix: str, size: int = WINDOW_LINES) -> frozenset[str]:
-    """The words of the ``size`` whole lines above the cursor's line: typing on a line does
-    not change them, so neither does the ranking (nor the prompt's order)."""
-    above = prefix[: prefix.rfind("\n") + 1]
-    start = len(above)
+def query(text: str, cursor: int | None = None, size: int = WINDOW_LINES) -> frozenset[str]:
+    """The words of the ``size`` whole lines above the cursor's line (the cursor at the end
+    of ``text`` unless given): typing on a line does not change them, so neither does the
+    ranking (nor the prompt's order).  Only those lines are read, however long the text."""
+    line_start = text.rfind("\n", 0, len(text) if cursor is None else cursor) + 1
+    start = line_start
     for _ in range(size + 1):
-        start = above.rfind("\n", 0, start - 1) if start > 0 else -1
+        start = text.rfind("\n", 0, start - 1) if start > 0 else -1
         if start < 0:
             break
-    return words(above[start + 1 :])
+    return words(text[start + 1 : line_start])
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -4,6 +4,11 @@
 similarity windows of other documents and the places recently edited.  Whatever is missing or
 stale is queued for one background thread, which reads the disk (through ``admission``) and
 cuts windows; the next keystroke finds it.  Memory is bounded by entry counts.
+
+A keystroke costs the same in a 2 MB document as in a small one: ``changed`` only notes the
+place, and is given a way to read the text, not the text.  An edited document is cut again
+when a completion is asked for in another one (its windows serve only other documents): one
+cut per visit, not one per keystroke, and the text is joined then, on the worker.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from fim_lsp.context import similar
 from fim_lsp.context.admission import ignored, path_refusal, read_admitted, text_refusal
 from fim_lsp.context.budget import choose
 from fim_lsp.context.definitions import definitions
-from fim_lsp.context.imports import Import, imports_of, language_of
+from fim_lsp.context.imports import HEAD_CHARS, Import, imports_of, language_of
 from fim_lsp.context.recent import RecentEdits, around
 from fim_lsp.context.snippet import Snippet
 from fim_lsp.exclusion import DEFAULT_EXCLUDE
@@ -88,7 +93,11 @@ class Workspace:
         # (folder, path, mtime) -> its definitions, None if refused; the worker's alone.
         self._parsed: OrderedDict[tuple[str, str, int], dict[str, str] | None] = OrderedDict()
         self._windows: OrderedDict[str, Cut] = OrderedDict()  # by uri
-        self._latest: dict[str, tuple[str, str]] = {}  # uri -> (path, text) not yet cut
+        # uri -> (path, its text now) not yet cut; edited documents wait in _edited until
+        # the user completes elsewhere.
+        self._latest: dict[str, tuple[str, Callable[[], str]]] = {}
+        self._edited: dict[str, tuple[str, Callable[[], str]]] = {}
+        self._imports: tuple[object, list[Import]] = (None, [])  # the last document's
         self._counts: OrderedDict[str, int] = OrderedDict()
         self._version = 0  # counts changes to the windows kept
         # The last ranking and what it was of: typing on a line changes neither.
@@ -118,6 +127,7 @@ class Workspace:
         if located is None or sources.budget <= 0:
             return Gathered((), (), "", "")
         folder, current = located
+        self._cut_left_documents(uri)
         before = text[max(0, offset - NEAR_CURSOR_CHARS) : offset]
         after = text[offset : offset + NEAR_CURSOR_CHARS // 4]
         definitions, imported = (
@@ -127,7 +137,7 @@ class Workspace:
         )
         candidates = [
             definitions,
-            self._similar(uri, text[:offset]) if sources.similar else [],
+            self._similar(uri, text, offset) if sources.similar else [],
             self._recent(uri) if sources.recent else [],
         ]
         chosen = choose(candidates, SHARES, sources.budget, lambda t: self._count(t, counter))
@@ -176,7 +186,7 @@ class Workspace:
         named: list[Snippet] = []
         rest: list[Snippet] = []
         seen = {current: None}
-        for imported in imports_of(text, current, go_module):
+        for imported in self._imports_of(text, current, go_module):
             module = self._module(folder, imported)
             for path, defined in module.files if module else ():
                 if path in seen:
@@ -208,8 +218,16 @@ class Workspace:
             self._submit(("go.mod", folder), lambda: self._load_go_module(folder))
         return self._go_modules.get(folder, "")
 
-    def _similar(self, uri: str, prefix: str) -> list[Snippet]:
-        asked = similar.query(prefix)
+    def _imports_of(self, text: str, current: str, go_module: str) -> list[Import]:
+        """The document's imports, parsed again only when its head has changed (the
+        expressions over 64 KB cost half a millisecond a keystroke)."""
+        key = (current, go_module, text[:HEAD_CHARS])
+        if self._imports[0] != key:
+            self._imports = (key, imports_of(text, current, go_module))
+        return self._imports[1]
+
+    def _similar(self, uri: str, text: str, cursor: int) -> list[Snippet]:
+        asked = similar.query(text, cursor)
         with self._lock:
             version = self._version
             recent = list(self._windows.items())[-SIMILAR_DOCUMENTS - 1 :]
@@ -235,15 +253,23 @@ class Workspace:
 
     # Fed by the server, never waiting -------------------------------------------------
 
-    def opened(self, uri: str, path: str, text: str) -> None:
-        """A document's text now: its windows are recut in the background, from whatever
-        text is the latest when the worker gets to it."""
-        self._latest[uri] = (path, text)
+    def opened(self, uri: str, path: str, read: Callable[[], str]) -> None:
+        """A document opened (or left after edits): its windows are cut in the background,
+        from the text ``read`` gives when the worker gets to it (safe from the worker's
+        thread)."""
+        self._edited.pop(uri, None)
+        self._latest[uri] = (path, read)
         self._submit(("windows", uri), lambda: self._cut(uri))
 
-    def changed(self, uri: str, path: str, text: str, line: int) -> None:
+    def changed(self, uri: str, path: str, read: Callable[[], str], line: int) -> None:
+        """An edit at ``line``: noted at once; the text is read when the document is cut."""
         self.recent.edited(uri, line)
-        self.opened(uri, path, text)
+        self._edited[uri] = (path, read)
+
+    def _cut_left_documents(self, uri: str) -> None:
+        """Completing in ``uri``: the documents edited since their last cut are left."""
+        for other in [other for other in self._edited if other != uri]:
+            self.opened(other, *self._edited[other])
 
     @property
     def pending(self) -> int:
@@ -361,11 +387,12 @@ class Workspace:
         self._go_modules[folder] = module
 
     def _cut(self, uri: str) -> None:
-        path, text = self._latest.pop(uri, ("", ""))
+        path, read = self._latest.pop(uri, ("", str))
         located = self.locate(path)
         if located is None:
             return
         folder, relative = located
+        text = read()
         if path_refusal(relative, self.globs) or ignored(folder, relative) or text_refusal(text):
             with self._lock:
                 self._version += 1
