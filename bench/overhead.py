@@ -49,8 +49,8 @@ def make_file(size: int) -> str:
 
 def summary(samples: list[float]) -> str:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"median {statistics.median(ordered) * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
+    median, p95 = statistics.median(ordered), percentile95(ordered)
+    return f"median {median * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
 
 
 class InstantProvider:
@@ -140,15 +140,38 @@ def peak_rss_kb(pid: int) -> int:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternate the files this often (a noisy machine)"
+    )
     parser.add_argument("--server", type=Path, default=REPO / "server")
     args = parser.parse_args()
-    print(f"{args.requests} keystrokes per row; model time excluded (instant provider)")
-    for label, size in (("20 KB", 20_000), ("2 MB", 2_000_000)):
-        text = make_file(size)
-        inproc = await pipeline(text, args.requests)
-        lsp, rss = await over_lsp(text, args.requests, args.server.resolve())
-        print(f"{label:>6}  pipeline  {summary(inproc)}")
-        print(f"{label:>6}  lsp       {summary(lsp)}   server peak RSS {rss / 1024:.0f} MB")
+    print(
+        f"{args.requests} keystrokes per row and round, {args.rounds} round(s); "
+        "model time excluded (instant provider)"
+    )
+    files = {"20 KB": make_file(20_000), "2 MB": make_file(2_000_000)}
+    inproc: dict[str, list[float]] = {label: [] for label in files}
+    lsp: dict[str, list[float]] = {label: [] for label in files}
+    rss: dict[str, int] = dict.fromkeys(files, 0)
+    for _ in range(args.rounds):
+        for label, text in files.items():
+            inproc[label] += await pipeline(text, args.requests)
+            samples, peak = await over_lsp(text, args.requests, args.server.resolve())
+            lsp[label] += samples
+            rss[label] = max(rss[label], peak)
+    for label in files:
+        print(f"{label:>6}  pipeline  {summary(inproc[label])}")
+        peak = f"server peak RSS {rss[label] / 1024:.0f} MB"
+        print(f"{label:>6}  lsp       {summary(lsp[label])}   {peak}")
+    small, large = (sorted(samples) for samples in lsp.values())
+    print(
+        f"2 MB / 20 KB lsp: median {statistics.median(large) / statistics.median(small):.2f}x   "
+        f"p95 {percentile95(large) / percentile95(small):.2f}x"
+    )
+
+
+def percentile95(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ Editors get versions wrong now and then (a change that keeps the number, a secon
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from lsprotocol.types import Position, TextDocumentContentChangeEvent
 
@@ -55,6 +57,9 @@ class Document:
     version: int
     _blocks: list[str] = field(default_factory=list, repr=False)
     _breaks: list[int] = field(default_factory=list, repr=False)
+    # Running sums of _breaks (the lines before each block's end), made on the first lookup
+    # after a change: a line is found by bisection, not a walk over 500 blocks of a 2 MB file.
+    _ends: list[int] | None = field(default=None, repr=False)
 
     @classmethod
     def opened(cls, uri: str, language_id: str, version: int, text: str) -> Document:
@@ -71,7 +76,7 @@ class Document:
 
     @property
     def line_count(self) -> int:
-        return sum(self._breaks) + 1
+        return self._line_ends()[-1] + 1
 
     @property
     def line_starts(self) -> LineStarts:
@@ -80,6 +85,7 @@ class Document:
     def replace_all(self, text: str) -> None:
         self._blocks = _blocks_of(text)
         self._breaks = [_breaks(block) for block in self._blocks]
+        self._ends = None
 
     def offset_at(self, position: Position, encoding: str) -> int | None:
         """Code-point offset of a position; None past the last line, clamped past a line's end."""
@@ -114,6 +120,7 @@ class Document:
         replacement = _blocks_of(region) if region or len(self._blocks) == high - low else []
         self._blocks[low:high] = replacement
         self._breaks[low:high] = [_breaks(block) for block in replacement]
+        self._ends = None
 
     def _clamped(self, position: Position, encoding: str) -> tuple[int, int]:
         """(block index, offset in the block) of a position, clamped into the document."""
@@ -124,15 +131,17 @@ class Document:
         start, end = _line_in_block(block, local)
         return index, start + column(block[start:end], position.character, encoding)
 
+    def _line_ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = list(accumulate(self._breaks))
+        return self._ends
+
     def _block_of(self, line: int) -> tuple[int, int]:
-        """The block holding ``line`` (which must exist) and the line's index inside it."""
-        before = 0
-        last = len(self._blocks) - 1
-        for index, breaks in enumerate(self._breaks):
-            if line < before + breaks or index == last:
-                return index, line - before
-            before += breaks
-        raise AssertionError("unreachable: the last block takes every remaining line")
+        """The block holding ``line`` (which must exist) and the line's index inside it: the
+        first block ending after it; the last block takes every remaining line."""
+        ends = self._line_ends()
+        index = min(bisect_right(ends, line), len(ends) - 1)
+        return index, line - (ends[index - 1] if index else 0)
 
     def _line(self, line: int) -> tuple[int, str, int, int] | None:
         """(block's offset, block, line start and end in it without the break) or None."""
