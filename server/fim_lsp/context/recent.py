@@ -28,5 +28,6 @@ class RecentEdits:
         return [key for key in reversed(self._places) if key[0] != except_uri]
 
 
-def around(rows: list[str], line: int, lines: int = AROUND_LINES) -> str:
-    return "\n".join(rows[max(0, line - lines) : line + lines + 1])
+def around(line: int, lines: int = AROUND_LINES) -> tuple[int, int]:
+    """The first line and one past the last of the place edited at ``line``."""
+    return max(0, line - lines), line + lines + 1

@@ -17,10 +17,12 @@ import asyncio
 import logging
 import threading
 import time
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path, PurePath
 
 from fim_lsp.context import similar
@@ -36,12 +38,15 @@ from fim_lsp.tokens import TokenCounter
 log = logging.getLogger(__name__)
 
 MAX_MODULES = 512  # imported files' definitions kept
-MAX_DOCUMENTS = 64  # other documents' windows kept (open ones and recently closed)
+SIMILAR_DOCUMENTS = 16  # the most recently seen documents are ranked for similar code
+# Documents whose windows are kept, open or recently closed: those ranked, the one being
+# edited and a few more.  Windows beyond them would never be ranked (a 5,000-line file's
+# windows and lines hold about 1 MB).
+MAX_DOCUMENTS = SIMILAR_DOCUMENTS + 4
 MAX_COUNTS = 4096
 MAX_SIMILAR = 4  # windows, from as many files
 REFRESH_AFTER_S = 10.0  # a file read longer ago than this is read again in the background
 NEAR_CURSOR_CHARS = 4000  # names used here count as used
-SIMILAR_DOCUMENTS = 16  # the most recently seen documents are ranked for similar code
 SOURCE_NAMES = ("definitions", "similar", "recent")
 SHARES = (0.6, 0.25, 0.15)  # definitions, similar code, recent edits: each one's first call
 
@@ -67,11 +72,26 @@ class Module:
 
 @dataclass(frozen=True)
 class Cut:
-    """Another document, cut into windows for the similarity ranking."""
+    """Another document, cut into windows for the similarity ranking: its text as it was
+    then, and where each line (as ``str.splitlines`` counts them, like the windows) starts:
+    one string and an array, not a string per line."""
 
     path: str  # workspace-relative
-    lines: list[str]
+    text: str
+    starts: array[int]  # one more than the lines: the last is the text's end
     windows: list[similar.Window]
+
+    @classmethod
+    def of(cls, path: str, text: str) -> Cut:
+        starts = array("I", [0])
+        starts.extend(accumulate(map(len, text.splitlines(keepends=True))))
+        return cls(path, text, starts, similar.windows(text))
+
+    def lines(self, first: int, end: int) -> str:
+        """Lines ``first`` up to ``end`` (clamped), without their breaks, joined by '\n'."""
+        last = len(self.starts) - 1
+        start, stop = self.starts[min(first, last)], self.starts[min(end, last)]
+        return "\n".join(self.text[start:stop].splitlines())
 
 
 @dataclass(frozen=True)
@@ -238,8 +258,8 @@ class Workspace:
         found = []
         best = sorted(self._ranked[1], key=lambda item: (kept[item[1]].path, item[2].start))
         for _, other, window in best:
-            lines = kept[other].lines[window.start : window.end]
-            found.append(Snippet(kept[other].path, "\n".join(lines), "similar"))
+            lines = kept[other].lines(window.start, window.end)
+            found.append(Snippet(kept[other].path, lines, "similar"))
         return found
 
     def _recent(self, uri: str) -> list[Snippet]:
@@ -248,7 +268,7 @@ class Workspace:
         for place_uri, line in reversed(self.recent.places(uri)):
             entry = self._windows.get(place_uri)
             if entry is not None:
-                found.append(Snippet(entry.path, around(entry.lines, line), "recent"))
+                found.append(Snippet(entry.path, entry.lines(*around(line)), "recent"))
         return found
 
     # Fed by the server, never waiting -------------------------------------------------
@@ -399,7 +419,7 @@ class Workspace:
                 self._windows.pop(uri, None)
             return
         self._load_imports(folder, relative, text)
-        cut = Cut(relative, text.splitlines(), similar.windows(text))
+        cut = Cut.of(relative, text)
         with self._lock:
             self._version += 1
             self._windows.pop(uri, None)
