@@ -4,8 +4,9 @@ Starts the real server over stdio (no provider is called) ``--starts`` times; ea
 times ``initialize`` to its reply, from the launch (Python and imports included: what an
 editor sees at startup) and from a request sent once the server is up (our own handling),
 then opens 50 documents of 5,000 lines (the
-shape ``bench/keystrokes.py`` uses), types one keystroke in each, and reads the server's
-peak RSS (VmHWM).  Then, against a fake provider on 127.0.0.1, ``--changes`` times: a
+shape ``bench/keystrokes.py`` uses, each with its own names) in a workspace folder, so the
+repository context cuts them as an editor's would, types one keystroke in each, and reads
+the server's peak RSS (VmHWM).  Then, against a fake provider on 127.0.0.1, ``--changes`` times: a
 settings change (a new provider, its HTTP client and TLS context) and at once a completion,
 timed to its items.  Prints median and p95 of each time, median peak RSS.
 Run: ``.venv/bin/python bench/resources.py [--starts 5] [--server DIR]`` (``--server``:
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,18 +53,22 @@ async def one_start(settle_s: float, server: Path) -> tuple[float, float]:
     launched = time.perf_counter()
     await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
     await asyncio.sleep(settle_s)
+    folder = Path(tempfile.mkdtemp(prefix="fim-lsp-resources-"))
     started = time.perf_counter() if settle_s else launched
     await client.initialize_async(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(),
             initialization_options={"apiKey": "bench", "baseUrl": "http://127.0.0.1:9"},
+            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "bench")],
         )
     )
     initialize_s = time.perf_counter() - started
     client.initialized(types.InitializedParams())
-    text = "".join(f"def function_{i}(value):\n    return value * {i}\n" for i in range(LINES // 2))
     for n in range(DOCUMENTS):
-        uri = f"file:///bench/many_{n}.py"
+        uri = (folder / f"many_{n}.py").as_uri()
+        text = "".join(
+            f"def function_{n}_{i}(value):\n    return value * {i}\n" for i in range(LINES // 2)
+        )
         client.text_document_did_open(
             types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
         )
@@ -73,9 +79,15 @@ async def one_start(settle_s: float, server: Path) -> tuple[float, float]:
                 [types.TextDocumentContentChangePartial(range=types.Range(at, at), text="x")],
             )
         )
-    await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="fim-lsp.stats")
-    )  # a round trip: every notification before it has been handled
+    # Round trips: every notification before one has been handled; then the context's
+    # worker has cut every document once nothing is pending.
+    for _ in range(300):
+        stats = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="fim-lsp.stats")
+        )
+        if stats["contextPending"] == 0:
+            break
+        await asyncio.sleep(0.1)
     rss = peak_rss_mb(client._server.pid)
     await client.shutdown_async(None)
     client.exit(None)

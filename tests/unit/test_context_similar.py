@@ -5,16 +5,34 @@ from __future__ import annotations
 from fim_lsp.context.similar import jaccard, query, rank, windows, words
 
 
-def test_jaccard_of_word_sets():
-    assert jaccard(words("a b c"), words("b c d")) == 0.5
-    assert jaccard(frozenset(), frozenset()) == 0.0
+def test_jaccard_from_the_sizes():
+    a, b = words("a b c"), words("b c d")
+    assert jaccard(len(a & b), len(a), len(b)) == 0.5
+    assert jaccard(0, 0, 0) == 0.0
 
 
 def test_windows_cover_the_text_with_overlap():
     text = "\n".join(f"line{n}" for n in range(35))
     cut = windows(text, size=20, stride=10)
     assert [(w.start, w.end) for w in cut] == [(0, 20), (10, 30), (20, 35)]
-    assert windows("", size=20, stride=10)[0].words == frozenset()
+    assert list(cut.sizes) == [20, 20, 15]
+    assert list(cut.holding["line15"]) == [0, 1]  # in both windows that cover line 15
+    empty = windows("", size=20, stride=10)
+    assert [(w.start, w.end) for w in empty] == [(0, 0)] and empty.holding == {}
+
+
+def test_the_index_scores_every_window_as_a_set_per_window_would():
+    text = "".join(f"x{n % 13} = y{n % 7} + z{n % 29}\n" for n in range(200))
+    cut = windows(text)
+    lines = text.splitlines()
+    asked = words("x1 = y2 + z3\nx4 = y5\n")
+    [(score, _, window)] = rank(asked, {"a.py": cut}, limit=1)
+    scores = []
+    for w in cut:
+        found = words("\n".join(lines[w.start : w.end]))
+        scores.append(jaccard(len(asked & found), len(asked), len(found)))
+    assert score == max(scores)
+    assert window == cut[scores.index(max(scores))]  # the first of the best
 
 
 def test_the_window_sharing_the_cursor_s_words_ranks_first_one_per_file():

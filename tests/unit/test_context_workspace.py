@@ -116,7 +116,7 @@ def test_typing_reads_no_text_and_leaving_the_document_cuts_it_once(
     workspace.opened(uri, path, read)
     drain(workspace)
     assert len(reads) == 1  # cut once when opened
-    for line in range(50):  # keystrokes, and completions in the same document
+    for _ in range(50):  # keystrokes, and completions in the same document
         workspace.changed(uri, path, read, 2)
         workspace.gather(uri, path, other, len(other), SOURCES, COUNTER)
     drain(workspace)

@@ -1,13 +1,21 @@
 """Similar code: windows of other files' lines ranked by Jaccard similarity of their
 identifier sets to the lines just above the cursor (as Copilot ranks its neighbouring tabs).
 Pure: ``windows`` cuts a text once (callers keep the result while the text is unchanged),
-``rank`` scores them against a query."""
+``rank`` scores them against a query.
+
+A file's windows are kept as an inverted index, each word with the windows that hold it:
+a 5,000-line file has 500 windows of mostly the same few hundred words, and a set per window
+held five times the memory.  Ranking then touches only the windows sharing a word with the
+query."""
 
 from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 WINDOW_LINES = 20  # Copilot uses 60; shorter windows fit more files into a small budget
 STRIDE = 10
@@ -19,24 +27,50 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class Window:
     start: int  # first line
     end: int  # one past the last line
-    words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """A text's windows: window ``i`` begins at line ``i * stride``; ``sizes[i]`` counts
+    its distinct words; ``holding[word]`` lists the windows the word is in, ascending."""
+
+    line_count: int
+    size: int
+    stride: int
+    sizes: array[int] = field(default_factory=lambda: array("I"))
+    holding: dict[str, array[int]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def __getitem__(self, index: int) -> Window:
+        if not 0 <= index < len(self.sizes):
+            raise IndexError(index)
+        start = index * self.stride
+        return Window(start, min(self.line_count, start + self.size))
+
+    def __iter__(self) -> Iterator[Window]:
+        return (self[index] for index in range(len(self.sizes)))
 
 
 def words(text: str) -> frozenset[str]:
-    """Interned: the windows of a file share one string per word (a 5,000-line file has
-    500 windows, mostly of the same few hundred words)."""
+    """Interned: every window and file shares one string per word."""
     return frozenset(map(sys.intern, _WORD.findall(text)))
 
 
-def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> list[Window]:
+def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> Windows:
     lines = text.splitlines()
-    found = []
+    cut = Windows(len(lines), size, stride)
     for start in range(0, max(1, len(lines) - size + stride), stride):
         end = min(len(lines), start + size)
-        found.append(Window(start, end, words("\n".join(lines[start:end]))))
+        found = words("\n".join(lines[start:end]))
+        index = len(cut.sizes)
+        cut.sizes.append(len(found))
+        for word in found:
+            cut.holding.setdefault(word, array("I")).append(index)
         if end == len(lines):
             break
-    return found
+    return cut
 
 
 def query(text: str, cursor: int | None = None, size: int = WINDOW_LINES) -> frozenset[str]:
@@ -52,25 +86,32 @@ def query(text: str, cursor: int | None = None, size: int = WINDOW_LINES) -> fro
     return words(text[start + 1 : line_start])
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    shared = len(a & b)  # the union is never built: its size is |a| + |b| - shared
-    union = len(a) + len(b) - shared
+def jaccard(shared: int, size: int, other_size: int) -> float:
+    """Shared words over all words of two sets, from the sizes alone."""
+    union = size + other_size - shared
     return shared / union if union else 0.0
 
 
 def rank(
-    asked: frozenset[str], candidates: dict[str, list[Window]], limit: int
+    asked: frozenset[str], candidates: dict[str, Windows], limit: int
 ) -> list[tuple[float, str, Window]]:
-    """The ``limit`` best windows, at most one per file, best first; ties by path, so the
-    order does not change between keystrokes that do not change the scores."""
-    best: dict[str, tuple[float, Window]] = {}
+    """The ``limit`` best windows, at most one per file (its first best), best first; ties
+    by path, so the order does not change between keystrokes that do not change the scores."""
+    best: list[tuple[float, str, Window]] = []
     for path, cut in candidates.items():
-        for window in cut:
-            score = jaccard(asked, window.words)
-            if score >= MIN_SCORE and score > best.get(path, (0.0, window))[0]:
-                best[path] = (score, window)
-    ranked = sorted(((score, path, w) for path, (score, w) in best.items()), key=_order)
-    return ranked[:limit]
+        shared: Counter[int] = Counter()
+        for word in asked:
+            if (holding := cut.holding.get(word)) is not None:
+                shared.update(holding)
+        top = (0.0, 0)
+        for index, count in shared.items():
+            score = jaccard(count, len(asked), cut.sizes[index])
+            if score > top[0] or (score == top[0] and index < top[1]):
+                top = (score, index)
+        if top[0] >= MIN_SCORE:
+            best.append((top[0], path, cut[top[1]]))
+    best.sort(key=_order)
+    return best[:limit]
 
 
 def _order(item: tuple[float, str, Window]) -> tuple[float, str]:

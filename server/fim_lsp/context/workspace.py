@@ -79,7 +79,7 @@ class Cut:
     path: str  # workspace-relative
     text: str
     starts: array[int]  # one more than the lines: the last is the text's end
-    windows: list[similar.Window]
+    windows: similar.Windows
 
     @classmethod
     def of(cls, path: str, text: str) -> Cut:
