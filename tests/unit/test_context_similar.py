@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fim_lsp.context.similar import jaccard, query, rank, windows, words
+from fim_lsp.context.similar import jaccard, lines, query, rank, windows, words
 
 
 def test_jaccard_from_the_sizes():
@@ -24,12 +24,12 @@ def test_windows_cover_the_text_with_overlap():
 def test_the_index_scores_every_window_as_a_set_per_window_would():
     text = "".join(f"x{n % 13} = y{n % 7} + z{n % 29}\n" for n in range(200))
     cut = windows(text)
-    lines = text.splitlines()
+    rows = text.splitlines()
     asked = words("x1 = y2 + z3\nx4 = y5\n")
     [(score, _, window)] = rank(asked, {"a.py": cut}, limit=1)
     scores = []
     for w in cut:
-        found = words("\n".join(lines[w.start : w.end]))
+        found = words("\n".join(rows[w.start : w.end]))
         scores.append(jaccard(len(asked & found), len(asked), len(found)))
     assert score == max(scores)
     assert window == cut[scores.index(max(scores))]  # the first of the best
@@ -54,3 +54,14 @@ def test_the_query_at_a_cursor_reads_the_lines_above_it_as_a_prefix_would():
     text = "".join(f"line{n} = value{n} + other{n % 7}\n" for n in range(60)) + "tail"
     for cursor in (0, 5, 100, len(text) // 2, len(text) - 2, len(text)):
         assert query(text, cursor) == query(text[:cursor])
+
+
+def test_lines_are_numbered_as_the_editor_numbers_them():
+    # A form feed is no line break in LSP (splitlines would break there and shift every
+    # line after it, so a recent edit's place would show the wrong lines).
+    text = "zero\x0cstill zero\r\none\rtwo\nthree"
+    cut = windows(text)
+    assert cut.line_count == 4
+    assert lines(text, cut, 1, 3) == "one\ntwo"
+    assert lines(text, cut, 0, 99) == "zero\x0cstill zero\none\ntwo\nthree"
+    assert lines("a\n", windows("a\n"), 0, 5) == "a"

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from fim_lsp.positions import LINE_BREAK
+
 WINDOW_LINES = 20  # Copilot uses 60; shorter windows fit more files into a small budget
 STRIDE = 10
 MIN_SCORE = 0.1  # below this a window shares only common words with the cursor's lines
@@ -32,13 +34,19 @@ class Window:
 @dataclass(frozen=True)
 class Windows:
     """A text's windows: window ``i`` begins at line ``i * stride``; ``sizes[i]`` counts
-    its distinct words; ``holding[word]`` lists the windows the word is in, ascending."""
+    its distinct words; ``holding[word]`` lists the windows the word is in, ascending.
+    ``starts`` are where the text's lines begin (LSP's lines, as the editor numbers them),
+    then where the text ends."""
 
-    line_count: int
+    starts: array[int]
     size: int
     stride: int
     sizes: array[int] = field(default_factory=lambda: array("I"))
     holding: dict[str, array[int]] = field(default_factory=dict)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts) - 1
 
     def __len__(self) -> int:
         return len(self.sizes)
@@ -59,18 +67,33 @@ def words(text: str) -> frozenset[str]:
 
 
 def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> Windows:
-    lines = text.splitlines()
-    cut = Windows(len(lines), size, stride)
-    for start in range(0, max(1, len(lines) - size + stride), stride):
-        end = min(len(lines), start + size)
-        found = words("\n".join(lines[start:end]))
+    """Cut without a string per line: the windows are slices between line starts."""
+    starts = array("I", [0])
+    starts.extend(match.end() for match in LINE_BREAK.finditer(text))
+    if text and starts[-1] != len(text):
+        starts.append(len(text))  # the last line has no break
+    elif not text:
+        starts = array("I", [0])
+    cut = Windows(starts, size, stride)
+    lines = cut.line_count
+    for start in range(0, max(1, lines - size + stride), stride):
+        end = min(lines, start + size)
+        found = words(text[starts[min(start, lines)] : starts[end]])
         index = len(cut.sizes)
         cut.sizes.append(len(found))
         for word in found:
             cut.holding.setdefault(word, array("I")).append(index)
-        if end == len(lines):
+        if end == lines:
             break
     return cut
+
+
+def lines(text: str, cut: Windows, first: int, end: int) -> str:
+    """Lines ``first`` up to ``end`` (clamped) of the text ``cut`` was cut from, without
+    their breaks, joined by '\n'."""
+    last = cut.line_count
+    piece = text[cut.starts[min(first, last)] : cut.starts[min(end, last)]]
+    return LINE_BREAK.sub("\n", piece).removesuffix("\n")
 
 
 def query(text: str, cursor: int | None = None, size: int = WINDOW_LINES) -> frozenset[str]:

@@ -17,12 +17,10 @@ import asyncio
 import logging
 import threading
 import time
-from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path, PurePath
 
 from fim_lsp.context import similar
@@ -72,26 +70,15 @@ class Module:
 
 @dataclass(frozen=True)
 class Cut:
-    """Another document, cut into windows for the similarity ranking: its text as it was
-    then, and where each line (as ``str.splitlines`` counts them, like the windows) starts:
-    one string and an array, not a string per line."""
+    """Another document, cut into windows for the similarity ranking, and its text as it
+    was then (one string; the windows know where its lines start)."""
 
     path: str  # workspace-relative
     text: str
-    starts: array[int]  # one more than the lines: the last is the text's end
     windows: similar.Windows
 
-    @classmethod
-    def of(cls, path: str, text: str) -> Cut:
-        starts = array("I", [0])
-        starts.extend(accumulate(map(len, text.splitlines(keepends=True))))
-        return cls(path, text, starts, similar.windows(text))
-
     def lines(self, first: int, end: int) -> str:
-        """Lines ``first`` up to ``end`` (clamped), without their breaks, joined by '\n'."""
-        last = len(self.starts) - 1
-        start, stop = self.starts[min(first, last)], self.starts[min(end, last)]
-        return "\n".join(self.text[start:stop].splitlines())
+        return similar.lines(self.text, self.windows, first, end)
 
 
 @dataclass(frozen=True)
@@ -419,7 +406,7 @@ class Workspace:
                 self._windows.pop(uri, None)
             return
         self._load_imports(folder, relative, text)
-        cut = Cut.of(relative, text)
+        cut = Cut(relative, text, similar.windows(text))
         with self._lock:
             self._version += 1
             self._windows.pop(uri, None)
