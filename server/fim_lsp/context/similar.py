@@ -11,11 +11,10 @@ query."""
 from __future__ import annotations
 
 import re
-import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fim_lsp.positions import LINE_BREAK
 
@@ -41,8 +40,8 @@ class Windows:
     starts: array[int]
     size: int
     stride: int
-    sizes: array[int] = field(default_factory=lambda: array("I"))
-    holding: dict[str, array[int]] = field(default_factory=dict)
+    sizes: array[int]
+    holding: dict[str, array[int]]
 
     @property
     def line_count(self) -> int:
@@ -62,8 +61,7 @@ class Windows:
 
 
 def words(text: str) -> frozenset[str]:
-    """Interned: every window and file shares one string per word."""
-    return frozenset(map(sys.intern, _WORD.findall(text)))
+    return frozenset(_WORD.findall(text))
 
 
 def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> Windows:
@@ -74,18 +72,20 @@ def windows(text: str, size: int = WINDOW_LINES, stride: int = STRIDE) -> Window
         starts.append(len(text))  # the last line has no break
     elif not text:
         starts = array("I", [0])
-    cut = Windows(starts, size, stride)
-    lines = cut.line_count
+    lines = len(starts) - 1
+    sizes = array("I")
+    holding: dict[str, list[int]] = {}
     for start in range(0, max(1, lines - size + stride), stride):
         end = min(lines, start + size)
         found = words(text[starts[min(start, lines)] : starts[end]])
-        index = len(cut.sizes)
-        cut.sizes.append(len(found))
         for word in found:
-            cut.holding.setdefault(word, array("I")).append(index)
+            holding.setdefault(word, []).append(len(sizes))
+        sizes.append(len(found))
         if end == lines:
             break
-    return cut
+    # Arrays of exactly their length: most words are in one or two windows.
+    index = {word: array("I", found) for word, found in holding.items()}
+    return Windows(starts, size, stride, sizes, index)
 
 
 def lines(text: str, cut: Windows, first: int, end: int) -> str:
