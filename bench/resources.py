@@ -4,9 +4,10 @@ Starts the real server over stdio (no provider is called) ``--starts`` times; ea
 times ``initialize`` to its reply, from the launch (Python and imports included: what an
 editor sees at startup) and from a request sent once the server is up (our own handling),
 then opens 50 documents of 5,000 lines (the
-shape ``bench/keystrokes.py`` uses, each with its own names) in a workspace folder, so the
-repository context cuts them as an editor's would, types one keystroke in each, and reads
-the server's peak RSS (VmHWM).  Then, against a fake provider on 127.0.0.1, ``--changes`` times: a
+shape ``bench/keystrokes.py`` uses, each with its own names), types one keystroke in each,
+and reads the server's peak RSS (VmHWM): outside any folder in the starts from launch (no
+repository context), in a workspace folder in the others (the context cuts them, as in an
+editor).  Then, against a fake provider on 127.0.0.1, ``--changes`` times: a
 settings change (a new provider, its HTTP client and TLS context) and at once a completion,
 timed to its items.  Prints median and p95 of each time, median peak RSS.
 Run: ``.venv/bin/python bench/resources.py [--starts 5] [--server DIR]`` (``--server``:
@@ -48,7 +49,9 @@ def summary(label: str, seconds: list[float]) -> str:
     return f"{label:>40}: median {statistics.median(times):5.0f} ms   p95 {p95:5.0f} ms"
 
 
-async def one_start(settle_s: float, server: Path) -> tuple[float, float]:
+async def one_start(settle_s: float, server: Path, in_folder: bool) -> tuple[float, float]:
+    """``initialize``'s time, and the peak RSS once the documents are open (in a workspace
+    folder, so the context cuts them, or outside any folder, so it does not)."""
     client = LanguageClient("bench", "1")
     launched = time.perf_counter()
     await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
@@ -59,7 +62,9 @@ async def one_start(settle_s: float, server: Path) -> tuple[float, float]:
         types.InitializeParams(
             capabilities=types.ClientCapabilities(),
             initialization_options={"apiKey": "bench", "baseUrl": "http://127.0.0.1:9"},
-            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "bench")],
+            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "bench")]
+            if in_folder
+            else None,
         )
     )
     initialize_s = time.perf_counter() - started
@@ -142,12 +147,19 @@ async def main() -> None:
     args = parser.parse_args()
     server = args.server.resolve()
     print(f"server {server}; {args.starts} starts each")
-    runs = []
-    for label, settle_s in (("from launch", 0.0), ("from the request", SETTLE_S)):
-        runs = [await one_start(settle_s, server) for _ in range(args.starts)]
+    peaks = {}
+    for label, settle_s, in_folder in (
+        ("from launch", 0.0, False),
+        ("from the request", SETTLE_S, True),
+    ):
+        runs = [await one_start(settle_s, server, in_folder) for _ in range(args.starts)]
         print(summary(f"initialize answered {label}", [run[0] for run in runs]))
-    rss = statistics.median(run[1] for run in runs)
-    print(f"server peak RSS with {DOCUMENTS} open {LINES:,}-line documents: {rss:.0f} MB")
+        peaks[in_folder] = statistics.median(run[1] for run in runs)
+    for in_folder, where in ((False, "outside any folder"), (True, "in a workspace folder")):
+        print(
+            f"server peak RSS, {DOCUMENTS} open {LINES:,}-line documents {where}: "
+            f"{peaks[in_folder]:.0f} MB"
+        )
     changed = await settings_changes(args.changes, server)
     print(summary("settings change to first completion", changed))
 
