@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
@@ -48,6 +49,11 @@ class TransportErrors:
                 f"{self._name} at {_where(error)} timed out after {self._limit.read:g} s"
             ) from None
         if isinstance(error, httpx.TransportError):
+            if (refused := _certificate_refusal(error)) is not None:
+                raise TransientError(
+                    f"{self._name} at {_where(error)}: its TLS certificate is not trusted ({refused}); "
+                    "if your company's CA signs it, point SSL_CERT_FILE at that CA's certificate"
+                ) from None
             raise TransientError(
                 f"{self._name} connection to {_where(error)} failed: {type(error).__name__}"
             ) from None
@@ -67,6 +73,16 @@ def masked_url(url: httpx.URL) -> str:
     host = f"[{url.host}]" if ":" in url.host else url.host
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{host}{port}{url.path}"
+
+
+def _certificate_refusal(error: BaseException) -> str | None:
+    """Why TLS verification refused the server, if that is what ``error`` comes from."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or cause.reason or "verification failed"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 async def check_status(
