@@ -30,6 +30,7 @@ from pygls.lsp.client import LanguageClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO)]
 
+from tests.reliability.raw_client import RawClient  # noqa: E402
 from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
 
 DOCUMENTS, LINES = 50, 5000
@@ -51,51 +52,38 @@ def summary(label: str, seconds: list[float]) -> str:
 
 async def one_start(settle_s: float, server: Path, in_folder: bool) -> tuple[float, float]:
     """``initialize``'s time, and the peak RSS once the documents are open (in a workspace
-    folder, so the context cuts them, or outside any folder, so it does not)."""
-    client = LanguageClient("bench", "1")
+    folder, so the context cuts them, or outside any folder, so it does not).  A raw
+    JSON-RPC client, as an editor is: a pygls client would add its own first-use costs."""
     launched = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
+    client = await RawClient.launch(env={"PYTHONPATH": str(server)})
     await asyncio.sleep(settle_s)
     folder = Path(tempfile.mkdtemp(prefix="fim-lsp-resources-"))
     started = time.perf_counter() if settle_s else launched
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            initialization_options={"apiKey": "bench", "baseUrl": "http://127.0.0.1:9"},
-            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "bench")]
-            if in_folder
-            else None,
-        )
-    )
+    params = {
+        "processId": None,
+        "capabilities": {},
+        "initializationOptions": {"apiKey": "bench", "baseUrl": "http://127.0.0.1:9"},
+        "workspaceFolders": [{"uri": folder.as_uri(), "name": "bench"}] if in_folder else None,
+    }
+    assert "result" in await client.request("initialize", params)
     initialize_s = time.perf_counter() - started
-    client.initialized(types.InitializedParams())
+    client.notify("initialized", {})
+    at = {"line": LINES // 2, "character": 4}
     for n in range(DOCUMENTS):
         uri = (folder / f"many_{n}.py").as_uri()
-        text = "".join(
-            f"def function_{n}_{i}(value):\n    return value * {i}\n" for i in range(LINES // 2)
+        client.open(
+            uri,
+            "".join(
+                f"def function_{n}_{i}(value):\n    return value * {i}\n" for i in range(LINES // 2)
+            ),
         )
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
-        )
-        at = types.Position(LINES // 2, 4)
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(version=2, uri=uri),
-                [types.TextDocumentContentChangePartial(range=types.Range(at, at), text="x")],
-            )
-        )
-    # Round trips: every notification before one has been handled; then the context's
-    # worker has cut every document once nothing is pending.
-    for _ in range(300):
-        stats = await client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="fim-lsp.stats")
-        )
-        if stats["contextPending"] == 0:
+        client.change(uri, 2, [{"range": {"start": at, "end": at}, "text": "x"}])
+    for _ in range(300):  # until the context's worker has cut every document
+        stats = await client.request("workspace/executeCommand", {"command": "fim-lsp.stats"})
+        if stats["result"]["contextPending"] == 0:
             break
         await asyncio.sleep(0.1)
-    rss = peak_rss_mb(client._server.pid)
-    await client.shutdown_async(None)
-    client.exit(None)
+    rss = peak_rss_mb(client.process.pid)
     await client.stop()
     return initialize_s, rss
 

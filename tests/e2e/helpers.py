@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from lsprotocol import types
+from pygls.lsp.client import BaseLanguageClient
 from pytest_lsp import LanguageClient
 
 
@@ -53,3 +54,16 @@ async def ask(
     if result is None:
         return []
     return list(result.items if isinstance(result, types.InlineCompletionList) else result)
+
+
+async def settled(client: BaseLanguageClient) -> None:
+    """Until the server's background loading has caught up with what it was told (every
+    notification before the round trip has been handled, and the context has read it)."""
+    for _ in range(200):
+        numbers = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="fim-lsp.stats")
+        )
+        if numbers["contextPending"] == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the context never finished loading")

@@ -16,7 +16,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.e2e.conftest import API_KEY, SERVER, SERVER_ENV, options
-from tests.e2e.helpers import ask, open_document
+from tests.e2e.helpers import ask, open_document, settled
 from tests.support.fake_provider import FakeProvider, Reply
 
 WORKSPACE = Path(tempfile.mkdtemp(prefix="fim-lsp-context-")) / "shop"
@@ -78,18 +78,6 @@ async def workspace_client(lsp_client: LanguageClient, fake: FakeProvider) -> As
     )
     yield
     await lsp_client.shutdown_session()
-
-
-async def settled(client: LanguageClient) -> None:
-    """Until the server's background loading has caught up with what it was told."""
-    for _ in range(200):
-        numbers = await client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="fim-lsp.stats")
-        )
-        if numbers["contextPending"] == 0:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the context never finished loading")
 
 
 async def test_imported_definition_and_similar_open_file_reach_the_prompt(

@@ -40,15 +40,7 @@ class RawClient:
     ) -> RawClient:
         """The server initialized with ``options`` over working defaults, ``root`` as its
         one workspace folder."""
-        process = await asyncio.create_subprocess_exec(
-            *SERVER,
-            *arguments,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=SERVER_ENV,
-        )
-        client = cls(process)
+        client = await cls.launch(arguments)
         init = {"baseUrl": fake.base_url, "apiKey": API_KEY, "debounceMs": 0, "cacheSize": 0}
         params: dict[str, Any] = {
             "processId": None,
@@ -60,6 +52,21 @@ class RawClient:
         client.initialize_reply = await client.request("initialize", params)
         client.notify("initialized", {})
         return client
+
+    @classmethod
+    async def launch(
+        cls, arguments: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> RawClient:
+        """The server started, nothing sent yet (``env`` over the e2e environment)."""
+        process = await asyncio.create_subprocess_exec(
+            *SERVER,
+            *arguments,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={**SERVER_ENV, **(env or {})},
+        )
+        return cls(process)
 
     # -- sending ------------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.e2e.conftest import SERVER, SERVER_ENV
 from tests.reliability.raw_client import API_KEY, RawClient
 from tests.support.fake_provider import FakeProvider, Reply
 
@@ -48,14 +47,7 @@ def settings(fake: FakeProvider, model: str) -> dict:
 
 
 async def test_settings_changed_during_the_warm_up_close_nothing_under_it(fake: FakeProvider):
-    process = await asyncio.create_subprocess_exec(
-        *SERVER,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=SERVER_ENV,
-    )
-    client = RawClient(process)
+    client = await RawClient.launch()
     initialize = {"processId": None, "capabilities": {}}
     initialize["initializationOptions"] = settings(fake, "model-0")
     # One write: the server reads these as one chunk and handles them back to back, each

@@ -8,7 +8,6 @@ connection before a byte of the prompt leaves.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.e2e.conftest import SERVER, SERVER_ENV
 from tests.reliability.raw_client import API_KEY, RawClient
 from tests.support.fake_provider import FakeProvider, Reply
 
@@ -40,14 +38,7 @@ def https_fake(authority: trustme.CA) -> Iterator[FakeProvider]:
 
 
 async def start(fake: FakeProvider, env: dict[str, str]) -> RawClient:
-    process = await asyncio.create_subprocess_exec(
-        *SERVER,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**SERVER_ENV, **env},
-    )
-    client = RawClient(process)
+    client = await RawClient.launch(env=env)
     await client.request(
         "initialize",
         {"processId": None, "capabilities": {}, "initializationOptions": settings(fake, "a")},
