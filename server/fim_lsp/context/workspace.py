@@ -39,7 +39,7 @@ MAX_MODULES = 512  # imported files' definitions kept
 SIMILAR_DOCUMENTS = 16  # the most recently seen documents are ranked for similar code
 # Documents whose windows are kept, open or recently closed: those ranked, the one being
 # edited and a few more.  Windows beyond them would never be ranked (a 5,000-line file's
-# windows and lines hold about 1 MB).
+# index and text hold about 0.6 MB).
 MAX_DOCUMENTS = SIMILAR_DOCUMENTS + 4
 MAX_COUNTS = 4096
 MAX_SIMILAR = 4  # windows, from as many files
@@ -130,11 +130,11 @@ class Workspace:
     def gather(
         self, uri: str, path: str, text: str, offset: int, sources: Sources, counter: TokenCounter
     ) -> Gathered:
+        self._cut_left_documents(uri)
         located = self.locate(path)
         if located is None or sources.budget <= 0:
             return Gathered((), (), "", "")
         folder, current = located
-        self._cut_left_documents(uri)
         before = text[max(0, offset - NEAR_CURSOR_CHARS) : offset]
         after = text[offset : offset + NEAR_CURSOR_CHARS // 4]
         definitions, imported = (
