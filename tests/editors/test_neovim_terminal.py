@@ -139,7 +139,14 @@ def test_ghost_goes_when_the_completion_menu_changes_the_text(
 def test_failures_show_in_the_statusline_once_and_clear_on_success(
     term: TerminalNvim, fake: FakeProvider
 ) -> None:
-    fake.queue(Reply(status=500, text="upstream broke"), Reply(status=500, text="upstream broke"))
+    # Every request fails until the line reads "abc", however many the typing makes (one
+    # at the empty line on entering insert mode, and one per key or fewer).
+    def reply(body: dict) -> Reply:
+        if "abc<|fim_suffix|>" in body["prompt"]:
+            return Reply(text="x")
+        return Reply(status=500, text="upstream broke")
+
+    fake.responder = reply
     open_file(term, "\n", statusline=True)
     term.keys("i")
     term.text("a")
