@@ -51,8 +51,9 @@ class TransportErrors:
         if isinstance(error, httpx.TransportError):
             if (refused := _certificate_refusal(error)) is not None:
                 raise TransientError(
-                    f"{self._name} at {_where(error)}: its TLS certificate is not trusted ({refused}); "
-                    "if your company's CA signs it, point SSL_CERT_FILE at that CA's certificate"
+                    f"{self._name} at {_where(error)}: its TLS certificate is not trusted "
+                    f"({refused}); if your company's CA signs it, point SSL_CERT_FILE at that "
+                    "CA's certificate"
                 ) from None
             raise TransientError(
                 f"{self._name} connection to {_where(error)} failed: {type(error).__name__}"
