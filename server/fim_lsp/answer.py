@@ -8,6 +8,7 @@ suggestion: no second request, no second prompt to pay for, nothing to wait for 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable
 
@@ -25,7 +26,8 @@ class Answer:
     ) -> None:
         self._chunks = chunks
         self._clock = clock
-        self._on_close: Callable[[], None] | None = on_close
+        self._on_close = on_close
+        self._closing: asyncio.Future[None] | None = None
         self.raw = ""
         self.ended = False
         self.first_chunk_at: float | None = None
@@ -54,11 +56,15 @@ class Answer:
         return self.raw[start:]
 
     async def aclose(self) -> None:
-        """Close the HTTP stream (the provider stops generating) and free its request slot."""
-        if self._on_close is None:
-            return
-        release, self._on_close = self._on_close, None
+        """Close the HTTP stream (the provider stops generating) and free its request slot.
+        The close runs as its own task: a cancel of the caller meanwhile cannot cut it short
+        and leave the connection open in the pool."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
         try:
             await self._chunks.aclose()
         finally:
-            release()
+            self._on_close()

@@ -155,7 +155,7 @@ class Engine:
         self._leave_other_documents(snapshot.uri)
         current = store.current(snapshot.uri)
         if current and current.in_flight() and not current.wanted_at(snapshot):
-            current.task.cancel()  # the user moved on: that answer can never be shown
+            current.cancel()  # the user moved on: that answer can never be shown
         if hit := store.lookup(snapshot, invoked):
             entry, suggestion = hit.entry, hit.suggestion
             if suggestion is not None and (hit.typed or entry is current):
@@ -179,7 +179,7 @@ class Engine:
         prefetch) with nobody waiting can only be shown once they come back; stop paying."""
         for entry in self._store.currents():
             if entry.state.uri != uri and entry.in_flight() and not entry.waiters:
-                entry.task.cancel()
+                entry.cancel()
 
     async def _adopt_or_start(
         self, snapshot: Snapshot, invoked: bool
@@ -198,7 +198,7 @@ class Engine:
                     self.stats.adopted += 1
                     return current, adopted
             else:
-                current.task.cancel()
+                current.cancel()
         entry = self._start(snapshot, self._delay_ms(snapshot, invoked), invoked=invoked)
         return entry, await self._wait(entry)
 
@@ -278,7 +278,7 @@ class Engine:
             if current.in_flight() or current.known():
                 return
         elif current and current.in_flight():
-            current.task.cancel()
+            current.cancel()
         if store.lookup(after) is None and self.gate.refusal(after) is None:
             entry = self._start(after, 0, kind=Kind.PREFETCH)
             asyncio.get_running_loop().call_later(PREFETCH_LIFETIME_S, _abandon, entry)
@@ -460,4 +460,4 @@ async def _retire(provider: Provider, warming: asyncio.Future[None] | None) -> N
 def _abandon(entry: Entry) -> None:
     """Nobody waits for this entry any more and nobody adopted it: close its stream."""
     if entry.waiters == 0 and entry.in_flight():
-        entry.task.cancel()
+        entry.cancel()

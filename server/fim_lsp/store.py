@@ -54,6 +54,12 @@ class Entry:
     def in_flight(self) -> bool:
         return not self.task.done()
 
+    def cancel(self) -> None:
+        """Stop making this entry, once: a second cancel landing while its HTTP stream
+        closes interrupts the close, and the connection is never given back to the pool."""
+        if not self.task.done() and not self.task.cancelling():
+            self.task.cancel()
+
     def result(self) -> Suggestion | None:
         task = self.task
         if not task.done() or task.cancelled() or task.exception():
@@ -133,13 +139,13 @@ class Store:
     def forget(self, uri: str) -> None:
         """The document was closed."""
         for entry in self._entries.pop(uri, ()):
-            entry.task.cancel()
+            entry.cancel()
         self._latest.pop(uri, None)
 
     def cancel_all(self) -> None:
         for entries in self._entries.values():
             for entry in entries:
-                entry.task.cancel()
+                entry.cancel()
 
     def _prune(self) -> None:
         """Drop failed and expired entries, then the oldest beyond ``size``; never an entry in
