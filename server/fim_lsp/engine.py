@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import statistics
 import time
 from collections import deque
@@ -34,6 +35,7 @@ from fim_lsp.postprocess import CompletionContext, context_at, postprocess
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import Provider, ProviderError
 from fim_lsp.settings import Settings
+from fim_lsp.slots import Slot, Slots
 from fim_lsp.snapshot import Snapshot, Suggestion
 from fim_lsp.stats import Stats
 from fim_lsp.store import Entry, Kind, Store
@@ -84,7 +86,7 @@ class Engine:
         self.gate = Gate(settings, Notices(notify), clock)
         self._offers = Offers()
         self._rhythm = Rhythm()  # one user, one typing rhythm, whatever the document
-        self._upstream = asyncio.Semaphore(MAX_UPSTREAM_REQUESTS)
+        self._slots = Slots(MAX_UPSTREAM_REQUESTS, self._yields_at, clock, Entry.cancel)
         self._model_latency: deque[float] = deque(maxlen=20)
         self._last_activity = time.monotonic()
         self._warming: asyncio.Future[None] | None = None
@@ -206,13 +208,26 @@ class Engine:
         """Whether ``entry``'s request is upstream and alive: a first chunk has come, or it is
         not yet much later than the model's answers usually are.  A hung one is replaced."""
         answer = entry.answer
-        if answer is None:
-            return entry.fetching  # a follow-up (always reading) or a request about to send
-        if answer.first_chunk_at is not None:
-            return True
+        if answer is None:  # about to send, or waiting for a slot: a newer request takes its place
+            return entry.fetching and not self._slots.waiting(entry)
+        return answer.first_chunk_at is not None or self._clock() < self._hung_at(answer)
+
+    def _hung_at(self, answer: Answer) -> float:
+        """When a request with no first chunk yet is taken for hung."""
         latency = self._model_latency
         usual = statistics.median(latency) if latency else 0.0
-        return self._clock() - answer.opened_at < max(HUNG_AFTER_S, HUNG_FACTOR * usual)
+        return answer.opened_at + max(HUNG_AFTER_S, HUNG_FACTOR * usual)
+
+    def _yields_at(self, entry: Entry) -> float | None:
+        """When ``entry`` gives its upstream slot to a request that waits for one: at once
+        when nobody waits for it (read ahead, or its editor gave up), once it is hung when
+        no chunk has come, never while it answers somebody."""
+        answer = entry.answer
+        if not entry.waiters:
+            return -math.inf
+        if answer is None or answer.first_chunk_at is not None:
+            return None
+        return self._hung_at(answer)
 
     def _delay_ms(self, snapshot: Snapshot, invoked: bool) -> int:
         context = context_at(snapshot.text, snapshot.offset, 1, ())
@@ -296,8 +311,11 @@ class Engine:
         self.last_timing = timing  # also when the answer fails or is empty
         fetch_started = self._clock()
         if entry.invoked and settings.alternatives > 1:
-            async with self._upstream:
+            slot = await self._slots.acquire(entry)
+            try:
                 choices = await self._fetch_choices(plan, settings.alternatives)
+            finally:
+                slot.release()
             if not choices:
                 return None
         else:
@@ -347,10 +365,10 @@ class Engine:
         """Stream from the provider until the answer is settled; None on failure."""
         self.stats.requests += 1
         self.stats.prefetches += entry.kind is Kind.PREFETCH
-        await self._upstream.acquire()
-        answer = Answer(self._provider.stream(plan.request), self._upstream.release, self._clock)
+        slot = await self._slots.acquire(entry)
+        answer = Answer(self._provider.stream(plan.request), slot.release, self._clock)
         entry.answer = answer
-        completion = await self._read(snapshot, entry, answer, 0, plan.context)
+        completion = await self._read(snapshot, entry, answer, slot, 0, plan.context)
         if answer.first_chunk_at is not None:
             timing.first_chunk_s = answer.first_chunk_at - started
             self.stats.first_chunk_s.append(timing.first_chunk_s)
@@ -364,6 +382,7 @@ class Engine:
         snapshot: Snapshot,
         entry: Entry,
         answer: Answer,
+        slot: Slot,
         start: int,
         context: CompletionContext,
     ) -> str | None:
@@ -395,7 +414,7 @@ class Engine:
             self._count_tokens(raw[: len(completion)] if goes_on else raw, completion)
             if goes_on:
                 shown = Suggestion(completion, snapshot.offset)
-                self._follow(snapshot, entry, shown, answer, start + len(completion))
+                self._follow(snapshot, entry, shown, answer, slot, start + len(completion))
             return completion
         except ProviderError as error:
             self.stats.errors += 1
@@ -410,21 +429,30 @@ class Engine:
                 await answer.aclose()
 
     def _follow(
-        self, snapshot: Snapshot, entry: Entry, shown: Suggestion, answer: Answer, start: int
+        self,
+        snapshot: Snapshot,
+        entry: Entry,
+        shown: Suggestion,
+        answer: Answer,
+        slot: Slot,
+        start: int,
     ) -> None:
         """Keep reading ``answer`` as the suggestion for the document with ``shown`` accepted."""
         after = snapshot.after_accepting(shown)
         follow_up = Entry(after.state, Kind.FOLLOW_UP, follows=(entry.state, shown), fetching=True)
         follow_up.answer = answer
-        follow_up.task = asyncio.ensure_future(self._continue(after, follow_up, answer, start))
+        slot.entry = follow_up
+        follow_up.task = asyncio.ensure_future(
+            self._continue(after, follow_up, answer, slot, start)
+        )
         follow_up.task.add_done_callback(lambda task: self._close_if_cancelled(task, answer))
         self._store.add(follow_up)
 
     async def _continue(
-        self, after: Snapshot, entry: Entry, answer: Answer, start: int
+        self, after: Snapshot, entry: Entry, answer: Answer, slot: Slot, start: int
     ) -> Suggestion | None:
         context = context_for(after, self.settings)
-        completion = await self._read(after, entry, answer, start, context)
+        completion = await self._read(after, entry, answer, slot, start, context)
         entry.empty = completion == ""
         if not completion:
             return None

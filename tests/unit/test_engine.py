@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fim_lsp.engine import HUNG_AFTER_S, MAX_UPSTREAM_REQUESTS, SHOW_WHOLE_LINES_AFTER_S, Engine
+from fim_lsp.engine import HUNG_AFTER_S, SHOW_WHOLE_LINES_AFTER_S, Engine
 from fim_lsp.notices import Severity
 from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
@@ -370,4 +370,4 @@ async def test_a_follow_up_cancelled_before_its_first_step_still_frees_its_slot(
     await settle()
 
     assert harness.provider.streams[0].closed
-    assert harness.engine._upstream._value == MAX_UPSTREAM_REQUESTS
+    assert harness.engine._slots.held == 0
