@@ -8,7 +8,7 @@ dropped after its first chunk.  Prints: requests answered with items, latency fr
 keystroke to its items (p50/p95; each request is its document's newest for ~2.5 s), upstream
 requests, recovery after each fault (its end to the first items for a keystroke typed after
 it), and the server's RSS every 5 s.
-Run: ``.venv/bin/python bench/load.py [--seconds 60]``.
+Run: ``.venv/bin/python bench/load.py [--seconds 60] [--server DIR]``.
 """
 
 from __future__ import annotations
@@ -76,11 +76,16 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--server",
+        default=str(REPO / "server"),
+        help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     fake = FakeProvider().start()
     client = LanguageClient("bench", "1")
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(REPO / "server")})
+    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": args.server})
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
     await client.initialize_async(
         types.InitializeParams(

@@ -167,6 +167,9 @@ class Engine:
                 self.stats.cache_hits += 1
         else:
             entry, suggestion = await self._adopt_or_start(snapshot, invoked)
+        if suggestion is not None and self._browsing(entry, suggestion, invoked):
+            entry = self._start(snapshot, 0, invoked=True, known=suggestion)
+            suggestion = await self._wait(entry)
         if suggestion is None:
             return None
         if not entry.shown:
@@ -203,6 +206,16 @@ class Engine:
                 current.cancel()
         entry = self._start(snapshot, self._delay_ms(snapshot, invoked), invoked=invoked)
         return entry, await self._wait(entry)
+
+    def _browsing(self, entry: Entry, suggestion: Suggestion, invoked: bool) -> bool:
+        """A manual trigger where the suggestion known (shown, or the request in flight) has
+        one choice: the user asked for more, so ask for alternatives."""
+        return (
+            invoked
+            and self.settings.alternatives > 1
+            and not suggestion.alternatives
+            and not (entry.invoked and entry.fetching)  # it was that request already
+        )
 
     def _answering(self, entry: Entry) -> bool:
         """Whether ``entry``'s request is upstream and alive: a first chunk has come, or it is
@@ -244,10 +257,15 @@ class Engine:
         return delay
 
     def _start(
-        self, snapshot: Snapshot, delay_ms: int, invoked: bool = False, kind: Kind = Kind.REQUEST
+        self,
+        snapshot: Snapshot,
+        delay_ms: int,
+        invoked: bool = False,
+        kind: Kind = Kind.REQUEST,
+        known: Suggestion | None = None,
     ) -> Entry:
         previous = self._store.current(snapshot.uri)
-        entry = Entry(snapshot.state, kind, invoked)
+        entry = Entry(snapshot.state, kind, invoked, first=known)
         entry.task = asyncio.ensure_future(self._run(snapshot, entry, delay_ms, previous))
         self._store.add(entry)
         return entry
@@ -316,6 +334,8 @@ class Engine:
                 choices = await self._fetch_choices(plan, settings.alternatives)
             finally:
                 slot.release()
+            if entry.first is not None:
+                return _with_alternatives(entry.first, finish(snapshot, plan, choices or []))
             if not choices:
                 return None
         else:
@@ -483,6 +503,13 @@ async def _retire(provider: Provider, warming: asyncio.Future[None] | None) -> N
         warming.cancel()
         await asyncio.wait({warming})
     await provider.aclose()
+
+
+def _with_alternatives(known: Suggestion, fetched: Suggestion | None) -> Suggestion:
+    """``known`` first, as the user saw it, then the other choices fetched."""
+    texts = (fetched.text, *fetched.alternatives) if fetched else ()
+    others = tuple(text for text in dict.fromkeys(texts) if text != known.text)
+    return Suggestion(known.text, known.replace_to, new_id(), alternatives=others)
 
 
 def _abandon(entry: Entry) -> None:

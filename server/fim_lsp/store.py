@@ -43,6 +43,8 @@ class Entry:
     invoked: bool = False
     # A follow-up's state is the document with this suggestion, shown at this state, accepted.
     follows: tuple[State, Suggestion] | None = None
+    # A manual trigger where one choice was known: it stays first, the alternatives follow.
+    first: Suggestion | None = None
     fetching: bool = False  # past its debounce: a request is (or was) upstream
     answer: Answer | None = None  # the stream it is read from, once upstream
     waiters: int = 0

@@ -335,3 +335,23 @@ async def test_the_rest_of_an_answer_that_dedents_survives_an_accept(
     assert following.insert_text == "\n    return fib(n - 1) + fib(n - 2)"
     numbers = await stats(client)
     assert (len(fake.received), numbers["followUps"]) == (1, 1)
+
+
+async def test_manual_trigger_on_a_shown_suggestion_asks_for_its_alternatives(
+    client: LanguageClient, fake: FakeProvider
+):
+    choices = [" second()", " first()", " third()"]
+    body = {
+        "choices": [{"text": t, "index": i, "finish_reason": "stop"} for i, t in enumerate(choices)]
+    }
+    fake.queue(Reply(text=" first()"), Reply(raw_body=json.dumps(body).encode()))
+    open_document(client, URI, "value =\n")
+    [shown] = await ask(client, URI, 0, 7)  # as typed: one choice, streamed
+
+    result = await client.text_document_inline_completion_async(
+        inline_params(URI, 0, 7, types.InlineCompletionTriggerKind.Invoked)
+    )
+
+    assert [item.insert_text for item in result.items] == [" first()", " second()", " third()"]
+    assert [r.body["stream"] for r in fake.received] == [True, False]
+    assert fake.received[1].body["n"] == 3

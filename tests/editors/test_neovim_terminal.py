@@ -5,9 +5,12 @@ DashScope on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -216,3 +219,40 @@ def test_an_unreachable_endpoint_names_its_url(tmp_path: Path) -> None:
         term.wait_screen(rf"fim-lsp: error: dashscope connection to {url}/completions failed")
     finally:
         term.close()
+
+
+def test_manual_trigger_on_a_shown_ghost_brings_alternatives_to_cycle(
+    term: TerminalNvim, fake: FakeProvider
+) -> None:
+    choices = ["alpha", "beta", "alpha", "gamma"]
+    alternatives = {
+        "choices": [{"text": t, "index": i, "finish_reason": "stop"} for i, t in enumerate(choices)]
+    }
+
+    def reply(body: dict[str, Any]) -> Reply:
+        if body.get("stream"):
+            return Reply(text="alpha")  # as typed: one choice, streamed
+        return Reply(raw_body=json.dumps(alternatives).encode())
+
+    fake.responder = reply
+    open_file(term, "\n")
+    term.keys("i")
+    term.text("x = ")
+    term.wait_screen(r"^x = alpha")
+    term.keys("M-\\")  # ask on purpose: the ghost on screen has one choice
+    wait_until(lambda: any(not r.body.get("stream") for r in fake.received), "alternatives")
+    term.wait_screen(r"^x = alpha")  # the ghost was cleared when asked: this is the answer
+    term.keys("M-]")
+    term.wait_screen(r"^x = beta")
+    term.keys("M-]")
+    term.wait_screen(r"^x = gamma")
+    term.keys("M-l")
+    term.wait_line("x = gamma")
+    assert [r.body.get("n") for r in fake.received if not r.body.get("stream")] == [3]
+
+
+def wait_until(done: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)

@@ -53,6 +53,7 @@ class ScriptedProvider:
     def __init__(self) -> None:
         self.streams: list[ScriptedStream] = []
         self.alternatives_asked: list[CompletionRequest] = []
+        self.choices: list[str] = []  # what an alternatives request answers
         self.warmed = 0
 
     def stream(self, request: CompletionRequest) -> AsyncGenerator[str, None]:
@@ -62,7 +63,7 @@ class ScriptedProvider:
 
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
         self.alternatives_asked.append(request)
-        return []
+        return self.choices[:n]
 
     async def warm(self) -> None:
         self.warmed += 1

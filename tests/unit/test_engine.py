@@ -371,3 +371,44 @@ async def test_a_follow_up_cancelled_before_its_first_step_still_frees_its_slot(
 
     assert harness.provider.streams[0].closed
     assert harness.engine._slots.held == 0
+
+
+def invoke(harness: Harness, text: str) -> asyncio.Future[Any]:
+    snapshot = Snapshot(URI, URI[7:], text, len(text))
+    return asyncio.ensure_future(harness.engine.complete(snapshot, invoked=True))
+
+
+async def test_a_manual_trigger_on_a_shown_suggestion_fetches_alternatives(harness: Harness):
+    shown = await harness.answer("x =", " compute(1)")
+    harness.provider.choices = [" compute(2)", " compute(1)", " other()"]
+
+    browsed = await invoke(harness, "x =")
+
+    assert len(harness.provider.alternatives_asked) == 1
+    assert browsed.text == shown.text  # the ghost on screen stays first
+    assert browsed.alternatives == (" compute(2)", " other()")
+    again = await invoke(harness, "x =")  # known now with its alternatives: nothing asked
+    assert again.alternatives == browsed.alternatives
+    assert len(harness.provider.alternatives_asked) == 1
+
+
+async def test_a_manual_trigger_during_a_stream_fetches_alternatives_after_it(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    harness.provider.choices = [" b()", " c()"]
+    browsed = invoke(harness, "x =")
+    await settle()
+    harness.provider.streams[0].end(" a()")
+
+    assert (await asked).text == " a()"
+    assert (await browsed).text == " a()" and (await browsed).alternatives == (" b()", " c()")
+    assert len(harness.provider.streams) == 1
+
+
+async def test_a_manual_trigger_keeps_the_suggestion_when_no_alternative_comes(harness: Harness):
+    shown = await harness.answer("x =", " 1")
+    harness.provider.choices = [" 1"]
+
+    browsed = await invoke(harness, "x =")
+
+    assert (browsed.text, browsed.alternatives) == (shown.text, ())
