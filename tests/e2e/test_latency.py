@@ -347,6 +347,7 @@ async def test_manual_trigger_on_a_shown_suggestion_asks_for_its_alternatives(
     fake.queue(Reply(text=" first()"), Reply(raw_body=json.dumps(body).encode()))
     open_document(client, URI, "value =\n")
     [shown] = await ask(client, URI, 0, 7)  # as typed: one choice, streamed
+    assert shown.insert_text == " first()"
 
     result = await client.text_document_inline_completion_async(
         inline_params(URI, 0, 7, types.InlineCompletionTriggerKind.Invoked)
