@@ -18,7 +18,7 @@ import logging
 import math
 import statistics
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +93,7 @@ class Engine:
         self.stats = Stats()
         self.last_timing: Timing | None = None
         self._closing: set[asyncio.Future[None]] = set()
+        self._edits: Counter[str] = Counter()  # didChange notifications per document
         self.workspace = Workspace()
         self._apply(settings)
 
@@ -116,10 +117,16 @@ class Engine:
         self._in_background(_retire(old, warming))
         self._warm()
 
-    def typing(self) -> None:
+    def typing(self, uri: str) -> None:
         """The user edited a document.  It feeds the typing rhythm the debounce learns from;
-        and after an idle spell the pooled connection is gone, so open a new one now, while
-        they type, rather than on the completion that follows."""
+        after an idle spell the pooled connection is gone, so open a new one now, while they
+        type, rather than on the completion that follows; and an answer kept for the state
+        they were in is given up unless the next keystroke adopts it."""
+        self._edits[uri] += 1
+        current = self._store.current(uri)
+        if current and current.kept and current.in_flight():
+            current.kept = False
+            asyncio.get_running_loop().call_later(ADOPTION_GRACE_S, _abandon, current)
         now = time.monotonic()
         self._rhythm.keystroke(now)
         if now - self._last_activity > WARM_AFTER_IDLE_S:
@@ -282,18 +289,28 @@ class Engine:
         return await self._suggest(snapshot, entry)
 
     async def _wait(self, entry: Entry) -> Suggestion | None:
-        """Await a shared entry; a waiter's cancellation ends it only if nobody adopts it."""
+        """Await a shared entry.  When the last waiter goes, the entry ends unless the next
+        keystroke adopts it; but when the editor gave up on a document the user has not
+        changed since (VS Code does ~740 ms after the last letter, when its suggest widget
+        opens, and does not ask again), the answer is still for where the user is: it is
+        kept up to ``timeoutMs``, so the next request for that state is served at once."""
+        uri = entry.state.uri
+        edits = self._edits[uri]
         entry.waiters += 1
+        given_up = False
         try:
             return await asyncio.shield(entry.task)
         except asyncio.CancelledError:
             if entry.task.cancelled():
                 return None  # superseded by a newer keystroke
+            given_up = True
             raise
         finally:
             entry.waiters -= 1
             if entry.waiters == 0 and entry.in_flight():
-                asyncio.get_running_loop().call_later(ADOPTION_GRACE_S, _abandon, entry)
+                entry.kept = given_up and self._edits[uri] == edits
+                lifetime = self.settings.timeout_ms / 1000 if entry.kept else ADOPTION_GRACE_S
+                asyncio.get_running_loop().call_later(lifetime, _abandon, entry)
 
     def accepted(self, item_id: str) -> None:
         """The editor applied a suggestion: prefetch the completion for the document it made,

@@ -179,7 +179,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
     def did_change(ls: FimLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
         uri, version = params.text_document.uri, params.text_document.version
         ls.documents.change(uri, version, params.content_changes, ls.encoding)
-        ls.engine.typing()
+        ls.engine.typing(uri)
         document = ls.documents.get(uri)
         if document is not None and params.content_changes:
             change = params.content_changes[0]

@@ -48,6 +48,7 @@ class Entry:
     fetching: bool = False  # past its debounce: a request is (or was) upstream
     answer: Answer | None = None  # the stream it is read from, once upstream
     waiters: int = 0
+    kept: bool = False  # its editor gave up, but the user is still at its state
     empty: bool = False  # the model's continuation for this state was nothing
     shown: bool = False
     made: float = 0.0  # the store's clock when it was added

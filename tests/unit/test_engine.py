@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fim_lsp.engine import HUNG_AFTER_S, SHOW_WHOLE_LINES_AFTER_S, Engine
+from fim_lsp.engine import ADOPTION_GRACE_S, HUNG_AFTER_S, SHOW_WHOLE_LINES_AFTER_S, Engine
 from fim_lsp.notices import Severity
 from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
@@ -412,3 +412,45 @@ async def test_a_manual_trigger_keeps_the_suggestion_when_no_alternative_comes(h
     browsed = await invoke(harness, "x =")
 
     assert (browsed.text, browsed.alternatives) == (shown.text, ())
+
+
+async def test_an_answer_the_editor_gave_up_on_is_kept_for_the_state_the_user_is_in(
+    harness: Harness,
+):
+    asked = harness.ask("x =")
+    await settle()
+    asked.cancel()  # the editor's cancel: the user typed nothing since
+    await settle()
+    stream = harness.provider.streams[0]
+    await asyncio.sleep(2 * ADOPTION_GRACE_S)  # longer than a cancelled request's grace
+    assert not stream.closed
+    stream.end(" 1")
+    await settle()
+
+    again = await harness.ask("x =")
+
+    assert again is not None and again.text == " 1"
+    assert len(harness.provider.streams) == 1
+
+
+async def test_an_answer_the_editor_gave_up_on_ends_when_the_user_types_on(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    asked.cancel()
+    await settle()
+
+    harness.engine.typing(URI)
+    await asyncio.sleep(2 * ADOPTION_GRACE_S)
+
+    assert harness.provider.streams[0].closed
+
+
+async def test_a_request_cancelled_after_an_edit_is_not_kept(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    harness.engine.typing(URI)  # the edit arrives first, then the editor's cancel
+    asked.cancel()
+    await settle()
+    await asyncio.sleep(2 * ADOPTION_GRACE_S)
+
+    assert harness.provider.streams[0].closed

@@ -31,13 +31,13 @@ class CountingProvider:
 async def test_typing_after_idle_warms_once():
     provider = CountingProvider()
     engine = Engine(Settings(api_key="k"), lambda *_: None, provider_factory=lambda _: provider)
-    engine.typing()
+    engine.typing("file:///w.py")
     await asyncio.sleep(0)
     assert provider.warmed == 0  # just created: the connection is fresh
 
     engine._last_activity = time.monotonic() - WARM_AFTER_IDLE_S - 1
-    engine.typing()
-    engine.typing()
+    engine.typing("file:///w.py")
+    engine.typing("file:///w.py")
     await asyncio.sleep(0)
     assert provider.warmed == 1
 
