@@ -153,8 +153,12 @@ class Engine:
             self._counter = default_counter()
         return self._counter
 
-    async def complete(self, snapshot: Snapshot, invoked: bool = False) -> Suggestion | None:
-        """The suggestion for this cursor, or None (also when a newer call superseded it)."""
+    async def complete(
+        self, snapshot: Snapshot, invoked: bool = False, browse: bool = True
+    ) -> Suggestion | None:
+        """The suggestion for this cursor, or None (also when a newer call superseded it).
+        ``invoked``: the user asked; ``browse``: and wants alternatives to the one known (a
+        manual trigger does; the suggest widget's request does not)."""
         received = time.perf_counter()
         if reason := self.gate.refusal(snapshot):
             log.debug("no completion for %s: %s", snapshot.uri, reason)
@@ -174,7 +178,7 @@ class Engine:
                 self.stats.cache_hits += 1
         else:
             entry, suggestion = await self._adopt_or_start(snapshot, invoked)
-        if suggestion is not None and self._browsing(entry, suggestion, invoked):
+        if suggestion is not None and browse and self._browsing(entry, suggestion, invoked):
             entry = self._start(snapshot, 0, invoked=True, known=suggestion)
             suggestion = await self._wait(entry)
         if suggestion is None:
@@ -309,6 +313,8 @@ class Engine:
             entry.waiters -= 1
             if entry.waiters == 0 and entry.in_flight():
                 entry.kept = given_up and self._edits[uri] == edits
+                if entry.kept:
+                    log.debug("the editor gave up on %s; its answer is kept", uri)
                 lifetime = self.settings.timeout_ms / 1000 if entry.kept else ADOPTION_GRACE_S
                 asyncio.get_running_loop().call_later(lifetime, _abandon, entry)
 

@@ -277,7 +277,7 @@ async def _complete_with_selection(
     document = ls.documents[uri]
     cursor = start + len(selected.text)
     snapshot = Snapshot(uri, to_fs_path(uri) or uri, applied, cursor, document.language_id or "")
-    suggestion = await ls.engine.complete(snapshot, invoked=True)
+    suggestion = await ls.engine.complete(snapshot, invoked=True, browse=False)
     if suggestion is None:
         return None
     texts = [selected.text + text for text in (suggestion.text, *suggestion.alternatives)]

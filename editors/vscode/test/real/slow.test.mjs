@@ -1,0 +1,43 @@
+// A slow model in a real VS Code: the answer comes after VS Code has given up on the request.
+// It cancels ~740 ms after the last letter, when its suggest widget opens, and asks again only
+// for the widget's item applied, 50-250 ms later. The server keeps the answer for the state the
+// user is still in, so that request is answered from it: the ghost text appears without another
+// key, from one upstream request. (Where no widget opens, VS Code cancels as well and never asks
+// again: the kept answer waits for the next key.)
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startEditor } from "./codeServer.mjs";
+
+const SLOW_S = 1.5; // later than VS Code's cancel
+let editor;
+
+before(async () => {
+  editor = await startEditor({
+    files: { "slow.py": "def scaled(items, factor):\n    \n" },
+    // Only the last letter starts a word of the file, so the suggest widget opens after it.
+    answers: { "    return [x * f": { text: "actor for x in items]", first_delay: SLOW_S } },
+  });
+});
+
+after(async () => {
+  await editor?.close();
+});
+
+test("a slow answer appears without another key after VS Code gave up on its request", async () => {
+  try {
+    await editor.open("slow.py", 2, 5);
+    await editor.type("return [x * f");
+    const stopped = Date.now();
+    await editor.waitUntil(() => editor.drawnLine(), (line) => line === "    return [x * factor for x in items]", 10_000, "the slow ghost text");
+    console.log(`slow answer (${SLOW_S} s) on screen ${Date.now() - stopped} ms after the last key`);
+    const prefixes = editor.fake.requests().map((request) => request.body.prompt.split("<|fim_suffix|>")[0]);
+    assert.equal(prefixes.filter((prefix) => prefix.endsWith("    return [x * f")).length, 1);
+    // The suggest widget's request (its item "factor" applied) was answered from that answer.
+    assert.ok(!prefixes.some((prefix) => prefix.endsWith("    return [x * factor")), "asked the model again");
+  } catch (error) {
+    const file = await editor.screenshot("slow-answer");
+    const asked = editor.fake.requests().map((request) => request.body.prompt.split("<|fim_suffix|>")[0].slice(-20));
+    error.message += `\nscreenshot: ${file}\nprefixes asked: ${JSON.stringify(asked)}`;
+    throw error;
+  }
+});
