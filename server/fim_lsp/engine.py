@@ -8,7 +8,8 @@ done or on its way, is an entry of the ``store``; the accept hook's items are ``
 ``complete`` reads top to bottom: gate → lookup → adopt → debounce → start → await.  Per
 document at most one entry is in flight (a debounce and one upstream request, or the rest
 of the previous answer read as a follow-up); a newer keystroke either is served by what the
-store knows or supersedes it, which closes its HTTP stream.
+store knows or supersedes it, which closes its HTTP stream.  The upstream slots, shared by
+every document, go to the newest request; a hung one gives its slot up (``slots``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from fim_lsp.postprocess import CompletionContext, context_at, postprocess
 from fim_lsp.providers import make_provider
 from fim_lsp.providers.base import Provider, ProviderError
 from fim_lsp.settings import Settings
-from fim_lsp.slots import Slot, Slots
+from fim_lsp.slots import Slots
 from fim_lsp.snapshot import Snapshot, Suggestion
 from fim_lsp.stats import Stats
 from fim_lsp.store import Entry, Kind, Store
@@ -86,7 +87,7 @@ class Engine:
         self.gate = Gate(settings, Notices(notify), clock)
         self._offers = Offers()
         self._rhythm = Rhythm()  # one user, one typing rhythm, whatever the document
-        self._slots = Slots(MAX_UPSTREAM_REQUESTS, self._yields_at, clock, Entry.cancel)
+        self._slots = Slots(MAX_UPSTREAM_REQUESTS, self._yields_at, clock)
         self._model_latency: deque[float] = deque(maxlen=20)
         self._last_activity = time.monotonic()
         self._warming: asyncio.Future[None] | None = None
@@ -294,10 +295,11 @@ class Engine:
 
     async def _wait(self, entry: Entry) -> Suggestion | None:
         """Await a shared entry.  When the last waiter goes, the entry ends unless the next
-        keystroke adopts it; but when the editor gave up on a document the user has not
-        changed since (VS Code does ~740 ms after the last letter, when its suggest widget
-        opens, and does not ask again), the answer is still for where the user is: it is
-        kept up to ``timeoutMs``, so the next request for that state is served at once."""
+        keystroke adopts it.  But when the editor gave up on a document the user has not
+        changed since, the answer is still for where the user is: it is kept up to
+        ``timeoutMs``, so the next request there is served at once.  (VS Code gives up ~740
+        ms after the last letter, when its suggest widget opens, and asks again only for the
+        widget's item applied, up to a few hundred ms later — or at the next key.)"""
         uri = entry.state.uri
         edits = self._edits[uri]
         entry.waiters += 1
@@ -411,7 +413,7 @@ class Engine:
         slot = await self._slots.acquire(entry)
         answer = Answer(self._provider.stream(plan.request), slot.release, self._clock)
         entry.answer = answer
-        completion = await self._read(snapshot, entry, answer, slot, 0, plan.context)
+        completion = await self._read(snapshot, entry, answer, 0, plan.context)
         if answer.first_chunk_at is not None:
             timing.first_chunk_s = answer.first_chunk_at - started
             self.stats.first_chunk_s.append(timing.first_chunk_s)
@@ -425,7 +427,6 @@ class Engine:
         snapshot: Snapshot,
         entry: Entry,
         answer: Answer,
-        slot: Slot,
         start: int,
         context: CompletionContext,
     ) -> str | None:
@@ -457,7 +458,7 @@ class Engine:
             self._count_tokens(raw[: len(completion)] if goes_on else raw, completion)
             if goes_on:
                 shown = Suggestion(completion, snapshot.offset)
-                self._follow(snapshot, entry, shown, answer, slot, start + len(completion))
+                self._follow(snapshot, entry, shown, answer, start + len(completion))
             return completion
         except ProviderError as error:
             self.stats.errors += 1
@@ -472,30 +473,22 @@ class Engine:
                 await answer.aclose()
 
     def _follow(
-        self,
-        snapshot: Snapshot,
-        entry: Entry,
-        shown: Suggestion,
-        answer: Answer,
-        slot: Slot,
-        start: int,
+        self, snapshot: Snapshot, entry: Entry, shown: Suggestion, answer: Answer, start: int
     ) -> None:
         """Keep reading ``answer`` as the suggestion for the document with ``shown`` accepted."""
         after = snapshot.after_accepting(shown)
         follow_up = Entry(after.state, Kind.FOLLOW_UP, follows=(entry.state, shown), fetching=True)
         follow_up.answer = answer
-        slot.entry = follow_up
-        follow_up.task = asyncio.ensure_future(
-            self._continue(after, follow_up, answer, slot, start)
-        )
+        self._slots.hand_over(entry, follow_up)
+        follow_up.task = asyncio.ensure_future(self._continue(after, follow_up, answer, start))
         follow_up.task.add_done_callback(lambda task: self._close_if_cancelled(task, answer))
         self._store.add(follow_up)
 
     async def _continue(
-        self, after: Snapshot, entry: Entry, answer: Answer, slot: Slot, start: int
+        self, after: Snapshot, entry: Entry, answer: Answer, start: int
     ) -> Suggestion | None:
         context = context_for(after, self.settings)
-        completion = await self._read(after, entry, answer, slot, start, context)
+        completion = await self._read(after, entry, answer, start, context)
         entry.empty = completion == ""
         if not completion:
             return None

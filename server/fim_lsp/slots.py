@@ -43,12 +43,10 @@ class Slots:
         limit: int,
         yields_at: YieldsAt,
         clock: Callable[[], float],
-        cancel: Callable[[Entry], None],
     ) -> None:
         self._limit = limit
         self._yields_at = yields_at
         self._clock = clock
-        self._cancel = cancel
         self._held: list[Slot] = []
         self._waiting: list[tuple[Slot, asyncio.Future[None]]] = []  # newest last
 
@@ -58,6 +56,12 @@ class Slots:
 
     def waiting(self, entry: Entry) -> bool:
         return any(slot.entry is entry for slot, _ in self._waiting)
+
+    def hand_over(self, entry: Entry, to: Entry) -> None:
+        """``to`` reads on from ``entry``'s stream (a follow-up): the slot is its now."""
+        for slot in self._held:
+            if slot.entry is entry:
+                slot.entry = to
 
     async def acquire(self, entry: Entry) -> Slot:
         """A slot for ``entry``, as soon as one is free or a holder yields one.  A cancel
@@ -94,7 +98,7 @@ class Slots:
             if at <= now and yielding < len(self._waiting):
                 slot.preempted = True
                 yielding += 1
-                self._cancel(slot.entry)
+                slot.entry.cancel()
             elif at > now:
                 next_at = min(next_at, at)
         return None if next_at == math.inf else next_at - now
