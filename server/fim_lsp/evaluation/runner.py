@@ -161,7 +161,9 @@ class Evaluation:
 
     def engine(self) -> Engine:
         """An engine for one task at a time, as an editor's user works in one document at a
-        time: tasks in flight together never cancel each other's streams."""
+        time.  Shared, tasks in flight together would compete as one user's documents do: the
+        newest takes the upstream slot of one slower than the model usually is, and
+        ``last_timing`` would be another task's."""
         raw = self.raw
         return Engine(
             self.settings,
