@@ -1,9 +1,12 @@
 """How promptly a cancelled or superseded request closes its upstream stream.
 
 The fake model streams a token every 2 ms, so a closed stream is noticed within 2 ms of the
-close.  Each round starts a completion, waits until tokens flow, then either cancels it
-(``$/cancelRequest``) or supersedes it (a request at another cursor), and measures from that
-message to the fake provider seeing the connection gone.
+close.  Each round edits the document, starts a completion, waits until tokens flow, then
+cancels it after an edit (``didChange`` + ``$/cancelRequest``, as an editor does when you type
+on), supersedes it (a request at another cursor), or cancels it with the document unchanged
+(VS Code when its suggest widget opens: the answer is kept) and types a key a second later;
+it measures from the edit or request that ends the stream to the fake provider seeing the
+connection gone.
 Run: ``.venv/bin/python bench/cancel.py [--rounds 30]``.
 """
 
@@ -25,6 +28,7 @@ sys.path[:0] = [str(REPO), str(REPO / "server")]
 from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
 
 URI = "file:///bench/cancel.py"
+TEXT = "value = f(x)"
 
 
 def params(character: int) -> types.InlineCompletionParams:
@@ -35,30 +39,60 @@ def params(character: int) -> types.InlineCompletionParams:
     )
 
 
-async def round_trip(
-    client: LanguageClient, fake: FakeProvider, index: int, supersede: bool
-) -> float:
-    fake.replies.clear()
-    fake.queue(Reply(chunks=["word "] * 2000, chunk_delay=0.002))
-    seen = len(fake.received)
-    msg_id = f"round-{index}"
-    pending = asyncio.ensure_future(
-        client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params(7), msg_id)
-    )
-    await asyncio.to_thread(fake.wait_for_requests, seen + 1)
-    await asyncio.sleep(0.05)
-    started = time.monotonic()
-    if supersede:
-        await client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params(3))
-    else:
-        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
-    stream = fake.received[seen]
-    deadline = time.monotonic() + 10
-    while stream.closed_at is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.001)
-    await asyncio.gather(pending, return_exceptions=True)
-    assert stream.closed_at is not None, "the stream was never closed"
-    return stream.closed_at - started
+class Rounds:
+    def __init__(self, client: LanguageClient, fake: FakeProvider) -> None:
+        self.client = client
+        self.fake = fake
+        self.version = 1
+        self.length = len(TEXT)
+
+    def edit(self) -> None:
+        """Type a character at the end of the line (not where the completion is asked)."""
+        self.version += 1
+        end = types.Position(0, self.length)
+        self.length += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(version=self.version, uri=URI),
+                [types.TextDocumentContentChangePartial(range=types.Range(end, end), text="y")],
+            )
+        )
+
+    async def round_trip(self, index: int, how: str) -> float:
+        client, fake = self.client, self.fake
+        fake.replies.clear()
+        fake.queue(Reply(chunks=["word "] * 2000, chunk_delay=0.002))
+        self.edit()  # a new state for every round: nothing is served from a kept answer
+        seen = len(fake.received)
+        msg_id = f"{how}-{index}"
+        pending = asyncio.ensure_future(
+            client.protocol.send_request_async(
+                types.TEXT_DOCUMENT_INLINE_COMPLETION, params(7), msg_id
+            )
+        )
+        await asyncio.to_thread(fake.wait_for_requests, seen + 1)
+        await asyncio.sleep(0.05)
+        stream = fake.received[seen]
+        started = time.monotonic()
+        if how == "superseded":
+            await client.protocol.send_request_async(
+                types.TEXT_DOCUMENT_INLINE_COMPLETION, params(3)
+            )
+        else:
+            if how == "cancel after an edit":
+                self.edit()
+            client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+            if how == "cancel, unchanged":
+                await asyncio.sleep(1.0)
+                assert stream.closed_at is None, "an answer for the state the user is in was closed"
+                started = time.monotonic()
+                self.edit()  # typing on ends it
+        deadline = time.monotonic() + 10
+        while stream.closed_at is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.001)
+        await asyncio.gather(pending, return_exceptions=True)
+        assert stream.closed_at is not None, "the stream was never closed"
+        return stream.closed_at - started
 
 
 async def main() -> None:
@@ -78,14 +112,15 @@ async def main() -> None:
     )
     client.initialized(types.InitializedParams())
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(types.TextDocumentItem(URI, "python", 1, "value = f(x)\n"))
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(URI, "python", 1, TEXT + "\n"))
     )
-    for label, supersede in (("$/cancelRequest", False), ("superseded", True)):
-        samples = [await round_trip(client, fake, i, supersede) for i in range(args.rounds)]
+    rounds = Rounds(client, fake)
+    for label in ("cancel after an edit", "superseded", "cancel, unchanged"):
+        samples = [await rounds.round_trip(i, label) for i in range(args.rounds)]
         ordered = sorted(samples)
         p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
         print(
-            f"{label:<16} stream closed after median {statistics.median(ordered) * 1000:.1f} ms,"
+            f"{label:<21} stream closed after median {statistics.median(ordered) * 1000:.1f} ms,"
             f" p95 {p95 * 1000:.1f} ms ({args.rounds} rounds)"
         )
     await client.shutdown_async(None)
