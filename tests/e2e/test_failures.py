@@ -10,7 +10,7 @@ from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import API_KEY
-from tests.e2e.helpers import ask, inline_params, open_document
+from tests.e2e.helpers import ask, inline_params, insert, open_document
 from tests.support.fake_provider import FakeProvider, Reply
 
 # One long line that never settles by itself: only cancellation can end it early.
@@ -38,6 +38,9 @@ async def test_cancel_request_closes_the_provider_stream(
     )
     await asyncio.to_thread(fake.wait_for_requests, 1)
     await asyncio.sleep(0.2)  # let a few chunks arrive, so the stream is mid-flight
+    # The user typed on (a cancel with the document unchanged keeps the answer: see
+    # tests/reliability/test_client_cancel.py).
+    insert(client, URI, 2, 1, 4, "x")
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="slow-1"))
 
     closed = await asyncio.to_thread(fake.wait_for_close)
