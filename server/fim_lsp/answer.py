@@ -31,6 +31,7 @@ class Answer:
         self.raw = ""
         self.ended = False
         self.first_chunk_at: float | None = None
+        self.last_chunk_at: float | None = None
         self.opened_at = self._clock()
 
     async def read_until_settled(
@@ -50,8 +51,9 @@ class Answer:
             except StopAsyncIteration:
                 self.ended = True
                 break
+            self.last_chunk_at = self._clock()
             if self.first_chunk_at is None:
-                self.first_chunk_at = self._clock()
+                self.first_chunk_at = self.last_chunk_at
             self.raw += chunk
         return self.raw[start:]
 

@@ -54,8 +54,9 @@ MAX_UPSTREAM_REQUESTS = 4
 # whole lines it has written by this time after the request are shown instead, and the rest
 # of the block follows as the next suggestion (a follow-up of the same answer).
 SHOW_WHOLE_LINES_AFTER_S: float | None = 0.5
-# A request with no first chunk this long after it was sent (or HUNG_FACTOR times the model's
-# usual answer time, if longer) is taken for hung: a keystroke replaces it, not waits for it.
+# A request with no chunk this long after it was sent or after its last chunk (or HUNG_FACTOR
+# times the model's usual answer time, if longer) is taken for hung: a keystroke replaces it
+# rather than waits for it, and a request waiting for an upstream slot takes its slot.
 HUNG_AFTER_S = 1.0
 HUNG_FACTOR = 3.0
 # Just under the pool's keep-alive: after this long idle the connection is assumed gone.
@@ -230,29 +231,27 @@ class Engine:
         )
 
     def _answering(self, entry: Entry) -> bool:
-        """Whether ``entry``'s request is upstream and alive: a first chunk has come, or it is
-        not yet much later than the model's answers usually are.  A hung one is replaced."""
+        """Whether ``entry``'s request is upstream and alive: not hung.  A hung one, or one
+        still waiting for a slot, is replaced by a newer keystroke rather than waited for."""
         answer = entry.answer
         if answer is None:  # about to send, or waiting for a slot: a newer request takes its place
             return entry.fetching and not self._slots.waiting(entry)
-        return answer.first_chunk_at is not None or self._clock() < self._hung_at(answer)
+        return self._clock() < self._hung_at(answer)
 
     def _hung_at(self, answer: Answer) -> float:
-        """When a request with no first chunk yet is taken for hung."""
+        """When a request is taken for hung: nothing came for much longer than the model's
+        answers usually take, since it was sent or since its last chunk."""
         latency = self._model_latency
         usual = statistics.median(latency) if latency else 0.0
-        return answer.opened_at + max(HUNG_AFTER_S, HUNG_FACTOR * usual)
+        since = answer.last_chunk_at if answer.last_chunk_at is not None else answer.opened_at
+        return since + max(HUNG_AFTER_S, HUNG_FACTOR * usual)
 
     def _yields_at(self, entry: Entry) -> float | None:
         """When ``entry`` gives its upstream slot to a request that waits for one: at once
-        when nobody waits for it (read ahead, or its editor gave up), once it is hung when
-        no chunk has come, never while it answers somebody."""
-        answer = entry.answer
+        when nobody waits for it (read ahead, or its editor gave up), else once it is hung."""
         if not entry.waiters:
             return -math.inf
-        if answer is None or answer.first_chunk_at is not None:
-            return None
-        return self._hung_at(answer)
+        return None if entry.answer is None else self._hung_at(entry.answer)
 
     def _delay_ms(self, snapshot: Snapshot, invoked: bool) -> int:
         context = context_at(snapshot.text, snapshot.offset, 1, ())

@@ -43,12 +43,14 @@ async def test_hung_requests_give_their_slots_to_another_document(harness: Harne
     assert sum(task.done() for task in hung) == 1  # that document's request got nothing
 
 
-async def test_requests_that_answer_keep_their_slots(harness: Harness):
+async def test_requests_that_keep_streaming_keep_their_slots(harness: Harness):
     await fill_slots(harness, first_chunk=True)
-    harness.clock.advance(10 * HUNG_AFTER_S)  # slow, but answering
-
     waiting = harness.ask("y =", uri=OTHERS[-1])
-    await settle()
+    for _ in range(10):  # slow, but answering: a chunk well within the hung time
+        harness.clock.advance(HUNG_AFTER_S / 2)
+        for stream in harness.provider.streams:
+            stream.send(" + 1")
+        await settle()
 
     assert len(harness.provider.streams) == MAX_UPSTREAM_REQUESTS
     assert not any(stream.closed for stream in harness.provider.streams)
@@ -56,6 +58,18 @@ async def test_requests_that_answer_keep_their_slots(harness: Harness):
     await settle()
     harness.provider.streams[-1].end(" 2")
     assert (await waiting).text == " 2"
+
+
+async def test_a_stream_that_stalls_after_its_first_chunk_gives_its_slot_up(harness: Harness):
+    await fill_slots(harness, first_chunk=True)
+    harness.clock.advance(HUNG_AFTER_S)  # nothing since the first chunk
+
+    fresh = harness.ask("y =", uri=OTHERS[-1])
+    await settle()
+
+    assert sum(stream.closed for stream in harness.provider.streams) == 1
+    harness.provider.streams[-1].end(" 2")
+    assert (await fresh).text == " 2"
 
 
 async def test_the_newest_waiting_request_gets_the_next_slot(harness: Harness):
