@@ -2,8 +2,8 @@
 
 One user types in one place at a time, so the request that matters is the newest: a free slot
 goes to the request that waited least, and a request that waits takes the slot of one that
-has stopped earning it — nobody waits for it any more, or it is hung (no first chunk long
-after the model usually answers).  A provider that hangs for one document's requests
+has stopped earning it — nobody waits for it any more, or it is hung (nothing has come for
+much longer than the model usually takes).  A provider that hangs for one document's requests
 therefore cannot hold the others for ``timeoutMs``.  Which holder yields when is the
 engine's to say (``yields_at``); this module only hands slots out and takes them back.
 """
