@@ -280,6 +280,11 @@ class Editor {
     this.server.kill();
     this.fake.stop();
     await new Promise((resolve) => (this.server.exitCode !== null ? resolve() : this.server.once("exit", resolve)));
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    try {
+      fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (error) {
+      // A child of code-server that outlives it can still be writing there: leave it to /tmp.
+      console.log(`left ${this.dir}: ${error.message}`);
+    }
   }
 }
