@@ -13,7 +13,6 @@ object is accepted too.  Codestral streams chat-style ``delta.content`` instead 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -122,10 +121,11 @@ class OpenAICompletions:
     async def alternatives(self, request: CompletionRequest, n: int) -> list[str]:
         """One request with ``n``: the answers in ``index`` order, duplicates dropped.  A server
         that answers fewer choices than asked ignores ``n`` (llama-cpp-python's does): the
-        rest are asked by requests of their own, and from then on all of them are."""
+        rest are asked by requests of their own, one after another (such a server answers one
+        request at a time anyway, and parallel ones held a pooled connection each, enough to
+        starve the pool under load), and from then on all of them are."""
         if self._ignores_n:
-            batches = await asyncio.gather(*(self._choices(request, 1) for _ in range(n)))
-            return list(dict.fromkeys(text for batch in batches for text in batch))
+            return list(dict.fromkeys(await self._one_by_one(request, n)))
         texts = await self._choices(request, n)
         if len(texts) < n:
             self._ignores_n = True
@@ -135,9 +135,14 @@ class OpenAICompletions:
                 len(texts),
                 n,
             )
-            more = await asyncio.gather(*(self._choices(request, 1) for _ in range(n - len(texts))))
-            texts += [text for batch in more for text in batch]
+            texts += await self._one_by_one(request, n - len(texts))
         return list(dict.fromkeys(texts))
+
+    async def _one_by_one(self, request: CompletionRequest, n: int) -> list[str]:
+        texts: list[str] = []
+        for _ in range(n):
+            texts += await self._choices(request, 1)
+        return texts
 
     async def _choices(self, request: CompletionRequest, n: int) -> list[str]:
         """One request, not streamed: every choice's text, in ``index`` order."""
