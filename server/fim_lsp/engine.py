@@ -306,8 +306,9 @@ class Engine:
         try:
             return await asyncio.shield(entry.task)
         except asyncio.CancelledError:
-            if entry.task.cancelled():
-                return None  # superseded by a newer keystroke
+            waiter = asyncio.current_task()
+            if entry.task.cancelled() and not (waiter and waiter.cancelling()):
+                return None  # superseded by a newer keystroke; a cancel of our own goes on
             given_up = True
             raise
         finally:
