@@ -158,7 +158,15 @@ def test_an_interrupted_run_goes_on_where_it_stopped(fake: FakeProvider, tmp_pat
     args = ["--suite", "single-line", "--limit", str(SAMPLE), "--concurrency", "1"]
     command = eval_command(*args, "--json", str(output))
     env = eval_env(fake, tmp_path)
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    # Started as from a terminal: a runner that ignores SIGINT (a background job of a
+    # non-interactive shell) would pass the ignore on, and Ctrl-C would never reach it.
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while _lines(journal) < 1 + 4 and time.monotonic() < deadline:  # identity + 4 results
         time.sleep(0.05)
