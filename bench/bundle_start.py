@@ -20,36 +20,26 @@ import tempfile
 import time
 from pathlib import Path
 
-from lsprotocol import types
-from pygls.lsp.client import LanguageClient
+import support
 
-REPO = Path(__file__).resolve().parents[1]
-LIBS = REPO / "editors" / "vscode" / "bundled" / "libs"
+LIBS = support.REPO / "editors" / "vscode" / "bundled" / "libs"
 # The venv's own interpreter without the venv: the same Python, none of the project installed.
 SYSTEM_PYTHON = str(Path(sys.base_prefix) / "bin" / "python3")
 
 
-async def initialize_s(python: str, env: dict[str, str]) -> float:
-    client = LanguageClient("bench", "1")
+async def initialize_s(python: str, server: Path) -> float:
     launched = time.perf_counter()
-    await client.start_io(python, "-m", "fim_lsp", env=env)
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            initialization_options={"apiKey": "bench", "baseUrl": "http://127.0.0.1:9"},
-        )
+    client = await support.start_server(
+        {"apiKey": "bench", "baseUrl": "http://127.0.0.1:9"}, server, python=python
     )
     took = time.perf_counter() - launched
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await support.stop_server(client)
     return took
 
 
 def figures(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered) * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms"
+    median, p95 = statistics.median(samples), support.percentile(samples, 0.95)
+    return f"median {median * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms"
 
 
 async def main() -> None:
@@ -67,12 +57,12 @@ async def main() -> None:
         for n in range(args.starts):
             fresh = Path(scratch) / str(n)
             shutil.copytree(LIBS, fresh, ignore=shutil.ignore_patterns("__pycache__"))
-            first.append(await initialize_s(SYSTEM_PYTHON, {"PYTHONPATH": str(fresh)}))
+            first.append(await initialize_s(SYSTEM_PYTHON, fresh))
         warm_libs = Path(scratch) / "0"  # compiled by its first start
         bundle, pip = [], []
         for _ in range(args.starts):
-            bundle.append(await initialize_s(SYSTEM_PYTHON, {"PYTHONPATH": str(warm_libs)}))
-            pip.append(await initialize_s(sys.executable, {}))
+            bundle.append(await initialize_s(SYSTEM_PYTHON, warm_libs))
+            pip.append(await initialize_s(sys.executable, support.SERVER))
     print(f"bundle, first start (no .pyc yet): {figures(first)}")
     print(f"bundle, later starts:              {figures(bundle)}")
     print(f"pip install:                       {figures(pip)}")

@@ -15,17 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import time
-from pathlib import Path
 
+import support
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
-
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from tests.support.fake_provider import FakeProvider, Reply
 
 URI = "file:///bench/cancel.py"
 TEXT = "value = f(x)"
@@ -100,32 +96,21 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     fake = FakeProvider(Reply(text=" done")).start()
-    client = LanguageClient("bench", "1")
-    env = {"PYTHONPATH": str(REPO / "server"), "HOME": "/nonexistent"}
-    await client.start_io(sys.executable, "-m", "fim_lsp", env=env)
     # Automatic triggers, no debounce: a manual trigger asks for alternatives without a stream.
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "cacheSize": 0, "debounceMs": 0}
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server(options)
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(URI, "python", 1, TEXT + "\n"))
     )
     rounds = Rounds(client, fake)
     for label in ("cancel after an edit", "superseded", "cancel, unchanged"):
         samples = [await rounds.round_trip(i, label) for i in range(args.rounds)]
-        ordered = sorted(samples)
-        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        p95 = support.percentile(samples, 0.95)
         print(
-            f"{label:<21} stream closed after median {statistics.median(ordered) * 1000:.1f} ms,"
+            f"{label:<21} stream closed after median {statistics.median(samples) * 1000:.1f} ms,"
             f" p95 {p95 * 1000:.1f} ms ({args.rounds} rounds)"
         )
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await support.stop_server(client)
     fake.stop()
 
 

@@ -16,12 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
+import support
 
-from fim_lsp.evaluation.suites import SUITES, load_tasks  # noqa: E402
-from tests.support.fake_provider import FakeProvider  # noqa: E402
-from tests.support.infilling_model import InfillingModel  # noqa: E402
+from fim_lsp.evaluation.suites import SUITES, load_tasks
+from tests.support.fake_provider import FakeProvider
+from tests.support.infilling_model import InfillingModel
 
 
 def main() -> None:
@@ -37,7 +36,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as state:
             env = {
                 **os.environ,
-                "PYTHONPATH": str(REPO / "server"),
+                "PYTHONPATH": str(support.SERVER),
                 "FIM_LSP_CONFIG": str(Path(state) / "none.toml"),
                 "XDG_STATE_HOME": state,
                 "FIM_LSP_BASE_URL": fake.base_url,

@@ -12,20 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
+import support  # noqa: F401  (puts the repository on sys.path)
 
-from fim_lsp.evaluation.report import percentile  # noqa: E402
-from fim_lsp.evaluation.runner import Evaluation  # noqa: E402
-from fim_lsp.evaluation.sandbox import Limits, run_program  # noqa: E402
-from fim_lsp.evaluation.suites import SUITES, load_tasks  # noqa: E402
-from fim_lsp.settings import Settings  # noqa: E402
-from tests.support.fake_provider import FakeProvider  # noqa: E402
-from tests.support.infilling_model import InfillingModel  # noqa: E402
+from fim_lsp.evaluation.report import percentile
+from fim_lsp.evaluation.runner import Evaluation
+from fim_lsp.evaluation.sandbox import Limits, run_program
+from fim_lsp.evaluation.suites import SUITES, load_tasks
+from fim_lsp.settings import Settings
+from tests.support.fake_provider import FakeProvider
+from tests.support.infilling_model import InfillingModel
 
 
 def _figures(name: str, seconds: list[float]) -> str:

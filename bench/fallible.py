@@ -18,19 +18,15 @@ import asyncio
 import random
 import re
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+import support
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
-
-from bench.keystrokes import (  # noqa: E402
+from bench.keystrokes import (
     CHARS_PER_TOKEN,
     CORPUS,
     Draft,
@@ -38,11 +34,10 @@ from bench.keystrokes import (  # noqa: E402
     Typist,
     continuation_at,
     max_characters,
-    percentile,
     position,
     server_stats,
 )
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from tests.support.fake_provider import FakeProvider, Reply
 
 WORD = re.compile(r"[A-Za-z_]\w*")
 
@@ -184,17 +179,7 @@ async def run(
     model = FallibleModel(right, speed, seed)
     fake = FakeProvider().start()
     fake.responder = model.reply
-    client = LanguageClient("bench", "1")
-    await client.start_io(
-        sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": server, "HOME": "/nonexistent"}
-    )
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            initialization_options={"baseUrl": fake.base_url, "apiKey": "bench"},
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server({"baseUrl": fake.base_url, "apiKey": "bench"}, server)
     tally = Tally()
     typist = Typist(random.Random(seed))
     drafts = [Draft(path) for path in CORPUS]
@@ -206,9 +191,7 @@ async def run(
         given = min(budget, max(1, keystrokes // 8))
         budget -= given - await type_draft(client, draft, given, typist, tally)
     await server_stats(client)  # a round trip: every notification before it was handled
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await support.stop_server(client)
     fake.stop()
     generated = sum(r.chunks_sent for r in fake.received)
     accepted_tokens = -(-tally.accepted_chars // CHARS_PER_TOKEN)
@@ -225,7 +208,7 @@ async def run(
         "tokens per accepted char": generated / max(1, tally.accepted_chars),
         "tokens thrown away": f"{max(0, generated - accepted_tokens) / max(1, generated):.0%}",
         "pause -> correct p50/p95 ms": (
-            f"{statistics.median(waits) * 1000:.0f} / {percentile(waits, 0.95) * 1000:.0f}"
+            f"{statistics.median(waits) * 1000:.0f} / {support.percentile(waits, 0.95) * 1000:.0f}"
             if waits
             else "n/a"
         ),
@@ -243,7 +226,7 @@ async def main() -> None:
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--server", action="append", help="PYTHONPATH of a server (repeatable)")
     args = parser.parse_args()
-    servers = args.server or [str(REPO / "server")]
+    servers = args.server or [str(support.SERVER)]
     runs = [
         (server, int(right) / 100, Speed.parse(speed))
         for speed in args.speed.split(",")

@@ -17,21 +17,18 @@ import asyncio
 import bisect
 import random
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import support
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
+from tests.support.fake_provider import FakeProvider, Reply
 
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
-
-CORPUS = sorted((REPO / "bench" / "corpus").glob("*.txt"))
+CORPUS = sorted((support.REPO / "bench" / "corpus").glob("*.txt"))
 LANGUAGES = {".py": "python", ".ts": "typescript", ".lua": "lua"}
 CHARS_PER_TOKEN = 4
 PAUSE_AFTER = set(".,(:;{=")
@@ -266,13 +263,6 @@ def requests_inside_bursts(arrivals: list[float], results: Results) -> tuple[int
     return inside, after_accept
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 COUNTERS = (
     "requests",
     "cancelled",
@@ -290,11 +280,6 @@ def _percentiles(stats: dict[str, Any], name: str) -> str:
     return f"{found['p50']} / {found['p95']} ms" if isinstance(found, dict) else "n/a"
 
 
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keystrokes", type=int, default=5000)
@@ -303,7 +288,7 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--server",
-        default=str(REPO / "server"),
+        default=str(support.SERVER),
         help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
     )
     args = parser.parse_args()
@@ -311,20 +296,8 @@ async def main() -> None:
     model = TruthfulModel(args.ttft_ms / 1000, args.per_token_ms / 1000)
     fake = FakeProvider().start()
     fake.responder = model.reply
-    client = LanguageClient("bench", "1")
-    await client.start_io(
-        sys.executable,
-        "-m",
-        "fim_lsp",
-        env={"PYTHONPATH": str(args.server), "HOME": "/nonexistent"},
-    )
     options = {"baseUrl": fake.base_url, "apiKey": "bench"}
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server(options, args.server)
     results = Results()
     typist = Typist(random.Random(args.seed))
     budget = args.keystrokes
@@ -337,13 +310,11 @@ async def main() -> None:
             if share:
                 model.file = draft.file
                 budget += await type_file(client, draft, share, typist, results) - share
-    typing_rss = peak_rss_mb(client._server.pid)
+    typing_rss = support.rss_mb(support.server_pid(client), peak=True)
     stats = await server_stats(client)
     await open_many(client, 50, 5000)
-    many_rss = peak_rss_mb(client._server.pid)
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    many_rss = support.rss_mb(support.server_pid(client), peak=True)
+    await support.stop_server(client)
     fake.stop()
 
     generated = sum(r.chunks_sent for r in fake.received)
@@ -376,7 +347,7 @@ async def main() -> None:
         (
             "keystroke -> items p50 / p95",
             f"{statistics.median(results.latencies) * 1000:.0f} / "
-            f"{percentile(results.latencies, 0.95) * 1000:.0f} ms"
+            f"{support.percentile(results.latencies, 0.95) * 1000:.0f} ms"
             if results.latencies
             else "n/a",
         ),

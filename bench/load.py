@@ -16,18 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
+import support
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO)]
-
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from tests.support.fake_provider import FakeProvider, Reply
 
 DOCUMENTS = 50
 KEYS_PER_S = 20
@@ -60,39 +55,16 @@ def responder(started: float, windows: dict[str, tuple[float, float]]):
     return reply
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--server",
-        default=str(REPO / "server"),
-        help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
-    )
+    support.add_server_option(parser)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     fake = FakeProvider().start()
-    client = LanguageClient("bench", "1")
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": args.server})
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server(options, args.server)
     lines = [f"    value_{i} = compute({i})" for i in range(200)]
     uris = [f"file:///bench/load_{n}.py" for n in range(DOCUMENTS)]
     columns = {uri: [len(line) for line in lines] for uri in uris}
@@ -140,7 +112,7 @@ async def main() -> None:
     keys = 0
     while (now := time.monotonic() - started) < args.seconds:
         if now >= next_rss:
-            rss.append((now, rss_mb(client._server.pid)))
+            rss.append((now, support.rss_mb(support.server_pid(client))))
             next_rss += 5.0
         uri = rng.choice(uris)
         task = asyncio.ensure_future(keystroke(uri, rng.randrange(len(lines))))
@@ -148,14 +120,15 @@ async def main() -> None:
         task.add_done_callback(pending.discard)
         keys += 1
         await asyncio.sleep(max(0.0, keys / KEYS_PER_S - (time.monotonic() - started)))
-    await asyncio.wait(pending, timeout=15)
+    if pending:
+        await asyncio.wait(pending, timeout=15)
 
     latencies = [answered - sent for sent, answered in answers]
     print(f"{args.seconds:.0f} s, {keys} keystrokes over {DOCUMENTS} documents, faults {FAULT_S} s")
     print(f"answered with items: {len(answers)}, without: {empty}, unfinished: {len(pending)}")
     print(
-        f"keystroke -> items: p50 {percentile(latencies, 0.5) * 1000:.0f} ms   "
-        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms   (model alone: ~230 ms)"
+        f"keystroke -> items: p50 {support.percentile(latencies, 0.5) * 1000:.0f} ms   "
+        f"p95 {support.percentile(latencies, 0.95) * 1000:.0f} ms   (model alone: ~230 ms)"
     )
     print(f"upstream requests: {len(fake.received)}")
     for name, (_, end) in windows.items():
@@ -165,9 +138,7 @@ async def main() -> None:
     print("server RSS: " + ", ".join(f"{at:.0f} s {mb:.0f} MB" for at, mb in rss))
     for task in pending:
         task.cancel()
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await support.stop_server(client)
     fake.stop()
 
 

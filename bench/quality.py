@@ -19,24 +19,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import support
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
-
-from fim_lsp.postprocess import FILTERS, CompletionContext, context_at, replacement  # noqa: E402
-from fim_lsp.syntax_gate import gate_syntax  # noqa: E402
-from fim_lsp.templates import QWEN  # noqa: E402
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
-from tests.support.holes import CLASSES, KINDS, Hole, answers, corpus, cut_holes  # noqa: E402
+from fim_lsp.postprocess import FILTERS, CompletionContext, context_at, replacement
+from fim_lsp.syntax_gate import gate_syntax
+from fim_lsp.templates import QWEN
+from tests.support.fake_provider import FakeProvider, Reply
+from tests.support.holes import CLASSES, KINDS, Hole, answers, corpus, cut_holes
 
 
 @dataclass
@@ -109,17 +105,8 @@ async def run_class(cls: str, cases: list[tuple[Hole, str]], server: str) -> lis
     model = ScriptedModel()
     fake = FakeProvider().start()
     fake.responder = model.reply
-    client = LanguageClient("quality-bench", "1")
-    await client.start_io(
-        sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": server, "HOME": "/nonexistent"}
-    )
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "alternatives": 1}
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server(options, server)
     outcomes = []
     for number, (hole, raw) in enumerate(cases):
         # Not the file's own name: a corpus file such as secrets.py is never sent anywhere.
@@ -143,9 +130,7 @@ async def run_class(cls: str, cases: list[tuple[Hole, str]], server: str) -> lis
         client.text_document_did_close(
             types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
         )
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await support.stop_server(client)
     fake.stop()
     streamed[cls] = (sum(r.chunks_sent for r in fake.received), model.offered)
     return outcomes
@@ -251,7 +236,7 @@ async def main() -> None:
     parser.add_argument("--limit", type=int, default=15)
     parser.add_argument(
         "--server",
-        default=str(REPO / "server"),
+        default=str(support.SERVER),
         help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
     )
     args = parser.parse_args()

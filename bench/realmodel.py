@@ -19,16 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import support
 
 from tests.support import llama_server
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def run_eval(server: llama_server.LlamaServer, template: str, args: argparse.Namespace) -> dict:
@@ -55,13 +48,16 @@ def row(template: str, data: dict) -> str:
     first = [t["ttft_ms"] for t in tasks if t["ttft_ms"] is not None]
     whole = [t["ttft_ms"] + t["generation_s"] * 1000 for t in tasks if t["ttft_ms"] is not None]
     empty = sum(not t["completion"].strip() for t in tasks)
-    ms = lambda v: "n/a" if v is None else f"{v:,.0f}"  # noqa: E731
     return (
         f"| {template} | {data['summary']['pass_at_1']:.1%} | {empty} of {len(tasks)} | "
-        f"{ms(statistics.median(first) if first else None)} / {ms(percentile(first, 0.95))} | "
-        f"{ms(statistics.median(whole) if whole else None)} / {ms(percentile(whole, 0.95))} | "
-        f"{data['summary']['completion_tokens']} |"
+        f"{median_p95(first)} | {median_p95(whole)} | {data['summary']['completion_tokens']} |"
     )
+
+
+def median_p95(samples_ms: list[float]) -> str:
+    if not samples_ms:
+        return "n/a / n/a"
+    return f"{statistics.median(samples_ms):,.0f} / {support.percentile(samples_ms, 0.95):,.0f}"
 
 
 def main() -> None:

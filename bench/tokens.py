@@ -14,25 +14,16 @@ import gzip
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
+import support
 
-from fim_lsp.tokens import PieceCounter  # noqa: E402
-from tests.support.qwen_bpe import QwenBpeCounter  # noqa: E402
+from fim_lsp.tokens import PieceCounter
+from tests.support.qwen_bpe import QwenBpeCounter
 
 HUMANEVAL = Path("/work/shared/data/humaneval-infilling/HumanEval-SingleLineInfilling.jsonl.gz")
 WINDOW = 6000
-
-
-def rss_mb() -> float:
-    for line in Path(f"/proc/{os.getpid()}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def humaneval_solutions() -> list[str]:
@@ -78,13 +69,15 @@ def per_call_ms(count, text: str, repeat: int = 200) -> float:
 
 
 def main() -> None:
-    corpus = [path.read_text(encoding="utf-8") for path in sorted(REPO.glob("bench/corpus/*"))]
+    corpus = [
+        path.read_text(encoding="utf-8") for path in sorted(support.REPO.glob("bench/corpus/*"))
+    ]
     estimate = PieceCounter()
-    before = rss_mb()
+    before = support.rss_mb(os.getpid())
     started = time.perf_counter()
     real = QwenBpeCounter()
     load_s = time.perf_counter() - started
-    held = rss_mb() - before
+    held = support.rss_mb(os.getpid()) - before
     print(error_line("corpus", corpus, estimate, real))
     print(error_line("humaneval", humaneval_solutions(), estimate, real))
     sample = "".join(corpus)[:8192]
