@@ -65,18 +65,28 @@ def eval_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "fim_lsp", "eval", "--seed", str(SEED), *args]
 
 
-def run_eval(
-    fake: FakeProvider, tmp: Path, *args: str, **settings: str
-) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    output = tmp / "run.json"
+def eval_process(
+    fake: FakeProvider, tmp: Path, *args: str, timeout: float = 120, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """``fim-lsp eval ARGS`` run to its end as from a terminal with no input; the key is
+    never in what it prints, whatever the outcome."""
     done = subprocess.run(
-        eval_command(*args, "--json", str(output)),
+        eval_command(*args),
         env=eval_env(fake, tmp, **settings),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
     assert API_KEY not in done.stdout + done.stderr
+    return done
+
+
+def run_eval(
+    fake: FakeProvider, tmp: Path, *args: str, **settings: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """A run that succeeds, and the JSON it wrote."""
+    output = tmp / "run.json"
+    done = eval_process(fake, tmp, *args, "--json", str(output), timeout=300, **settings)
     assert done.returncode == 0, done.stderr
     return done, json.loads(output.read_text(encoding="utf-8"))

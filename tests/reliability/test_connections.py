@@ -5,9 +5,6 @@ so a leak shows as a request that cannot get one."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from fim_lsp.engine import Engine
 from fim_lsp.settings import Settings
@@ -20,11 +17,7 @@ BLOCK = "def f():\n    "
 LINES = ["a = 1\n    b = 2\n"] + [f"    c{n} = {n}\n" for n in range(200)]
 
 
-@pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(Reply(chunks=LINES, chunk_delay=0.5)).start()
-    yield provider
-    provider.stop()
+REPLY = Reply(chunks=LINES, chunk_delay=0.5)
 
 
 def snapshot(name: str) -> Snapshot:

@@ -4,29 +4,13 @@ what a correct client holds."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from tests.reliability import reference
 from tests.reliability.raw_client import RawClient, prompt_document, prompt_prefix
-from tests.support.fake_provider import FakeProvider, Reply
+from tests.support.fake_provider import FakeProvider
 
 URI = "file:///work/project/edits.py"
-
-
-@pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(Reply(text="")).start()
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-async def client(fake: FakeProvider) -> AsyncIterator[RawClient]:
-    raw = await RawClient.start(fake)
-    yield raw
-    await raw.stop()
 
 
 def edit(line: int, character: int, to_line: int, to_character: int, text: str) -> dict:

@@ -9,14 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Callable
-
-import pytest
+from collections.abc import Callable
 
 from tests.reliability import reference
 from tests.reliability.cases import BAD_NOTIFICATIONS, BAD_PARAMS, HEADERS
 from tests.reliability.raw_client import RawClient, prompt_document
-from tests.support.fake_provider import FakeProvider, Reply
+from tests.support.fake_provider import FakeProvider
 
 SEED = 13
 MESSAGES = 2000
@@ -26,13 +24,6 @@ ALPHABET = ["a", "b", " ", "\n", "\r", "\r\n", "\x0c", "\x0b", "\x85", "\u2028",
 MAX_CHARS = 1200  # documents stay small enough that the prompt holds them whole
 # Header cases that answer at once (a lying-long length waits for the wire to go quiet).
 INSTANT_HEADERS = ["absurd length", "length 10**20", "lying short", "lower case", "garbage first"]
-
-
-@pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(Reply(text="")).start()  # no suggestion: nothing is typed-ahead
-    yield provider
-    provider.stop()
 
 
 def _position(at: tuple[int, int]) -> dict[str, int]:

@@ -3,7 +3,6 @@ pop-up, and the server keeps serving.  The real server over stdio, fed raw bytes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,22 +17,15 @@ from tests.reliability.cases import (
     request_body,
 )
 from tests.reliability.raw_client import RawClient
-from tests.support.fake_provider import FakeProvider, Reply
+from tests.support.fake_provider import Reply
+
+REPLY = Reply(text=" + 1")
 
 
 @pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(Reply(text=" + 1")).start()
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-async def client(fake: FakeProvider) -> AsyncIterator[RawClient]:
-    raw = await RawClient.start(fake)
-    raw.open(URI, "x = 2\n")
-    yield raw
-    await raw.stop()
+def client(client: RawClient) -> RawClient:
+    client.open(URI, "x = 2\n")
+    return client
 
 
 async def healthy(client: RawClient) -> None:

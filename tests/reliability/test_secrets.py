@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -18,11 +17,7 @@ ROOT = "/work/project"
 MISTYPED_KEY = "mistyped4f8e"  # no shape to recognise it by: only its setting says
 
 
-@pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(Reply(text=" + 1")).start()
-    yield provider
-    provider.stop()
+REPLY = Reply(text=" + 1")
 
 
 def configure(client: RawClient, settings: dict) -> None:

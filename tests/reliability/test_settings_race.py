@@ -10,9 +10,7 @@ LSP log); the warm-up must be stopped before the client closes, and the last set
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from tests.reliability.raw_client import API_KEY, RawClient
 from tests.support.fake_provider import FakeProvider, Reply
@@ -21,11 +19,7 @@ URI = "file:///work/project/race.py"
 CHANGES = 5
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeProvider]:
-    provider = FakeProvider(Reply(text=" + 1\n")).start()
-    yield provider
-    provider.stop()
+REPLY = Reply(text=" + 1\n")
 
 
 def message(method: str, params: object, request_id: int | None = None) -> dict:
