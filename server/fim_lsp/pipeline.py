@@ -73,6 +73,7 @@ def prepare(
         stop,
         as_comments(snippets, language),
         tuple((snippet.path, snippet.text) for snippet in snippets),
+        plain=template.prefix_only,
     )
     context_tokens = counter.count(context_text) if context_text else 0
     window_tokens = window.prefix_tokens + window.suffix_tokens + FIM_MARKERS

@@ -135,6 +135,7 @@ async def _plain(provider: Provider, settings: Settings, prefix: str) -> Streame
         settings.temperature,
         settings.top_p,
         (*PREFIX_ONLY.stop, "\n"),
+        plain=True,
     )
     try:
         return await _stream(provider, request)

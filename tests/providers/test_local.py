@@ -9,7 +9,7 @@ from pytest_lsp import LanguageClient
 
 from fim_lsp.providers.base import AuthError, RejectedError, TransientError
 from fim_lsp.providers.discovery import discover, needs_discovery, pick_model
-from fim_lsp.providers.llamacpp import LlamaCppInfill
+from fim_lsp.providers.llamacpp import LlamaCpp
 from fim_lsp.providers.ollama import OllamaGenerate
 from fim_lsp.settings import Settings
 from tests.e2e.helpers import ask, open_document
@@ -24,9 +24,9 @@ def ollama_provider(fake: FakeOllama, mode: str = "suffix", **overrides: object)
     return OllamaGenerate(client(), fake.base_url, "codellama:7b-code", mode=mode, **arguments)
 
 
-def llama_provider(fake: FakeLlamaCpp, **overrides: object) -> LlamaCppInfill:
+def llama_provider(fake: FakeLlamaCpp, **overrides: object) -> LlamaCpp:
     arguments: dict = {"api_key": "", "timeout_s": 5.0, "seed": None, **overrides}
-    return LlamaCppInfill(client(), fake.base_url, **arguments)
+    return LlamaCpp(client(), fake.base_url, **arguments)
 
 
 async def test_ollama_suffix_mode_lets_ollama_apply_the_template(ollama: FakeOllama):
@@ -108,6 +108,28 @@ async def test_llamacpp_infill_request(llamacpp: FakeLlamaCpp):
         "t_max_predict_ms": 1000,
         "seed": 3,
     }
+
+
+async def test_llamacpp_plain_request_is_a_completion_of_the_prompt(llamacpp: FakeLlamaCpp):
+    llamacpp.fim = False  # a model without FIM tokens: /infill is refused
+    plain = dataclasses.replace(REQUEST, prompt="def add(a, b):\n    return", suffix="", plain=True)
+    llamacpp.queue(Script(chunks=[" a + b"]))
+    assert await collect(llama_provider(llamacpp), plain) == [" a + b", ""]
+    [call] = llamacpp.received
+    assert call.path == "/completion"
+    assert call.body["prompt"] == "def add(a, b):\n    return"
+    assert "input_prefix" not in call.body and "input_suffix" not in call.body
+    assert (call.body["n_predict"], call.body["stream"], call.body["cache_prompt"]) == (
+        32,
+        True,
+        True,
+    )
+
+
+async def test_llamacpp_model_without_fim_names_the_fix(llamacpp: FakeLlamaCpp):
+    llamacpp.fim = False
+    with pytest.raises(RejectedError, match=r"Infill is not supported.*template prefix-only"):
+        await collect(llama_provider(llamacpp))
 
 
 @pytest.mark.parametrize(
@@ -206,6 +228,25 @@ async def test_e2e_llamacpp_round_trip_and_timeout(lsp: LanguageClient, llamacpp
     assert call.body["input_prefix"] == "def add(a, b):\n    return"
     assert call.body["input_suffix"] == "\n"
     assert call.body["cache_prompt"] is True
+    assert lsp.messages == []
+
+
+async def test_e2e_llamacpp_prefix_only_completes_with_a_model_without_fim(
+    lsp: LanguageClient, llamacpp: FakeLlamaCpp
+):
+    llamacpp.fim = False
+    settings = {"provider": "llamacpp", "baseUrl": llamacpp.base_url, "template": "prefix-only"}
+    await initialize(lsp, settings)
+    llamacpp.queue(Script(chunks=[" a + b\n", "\n"]))
+    open_document(lsp, URI, "def add(a, b):\n    return\n\nprint(add(1, 2))\n")
+
+    [item] = await ask(lsp, URI, 1, 10)
+
+    assert item.insert_text == " a + b"
+    [call] = llamacpp.requests_to("/completion")
+    assert not [c for c in llamacpp.received if c.method == "POST" and c.path == "/infill"]
+    assert call.body["prompt"].endswith("def add(a, b):\n    return")
+    assert "\nprint(add(1, 2))" in call.body["stop"]  # it stops where the code after begins
     assert lsp.messages == []
 
 

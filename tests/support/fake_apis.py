@@ -334,15 +334,23 @@ class FakeOllama(FakeApi):
 
 
 class FakeLlamaCpp(FakeApi):
-    def __init__(self, api_key: str = "") -> None:
+    """``/infill`` and ``/completion``; a model without FIM tokens (``fim=False``) refuses
+    ``/infill`` as the real server does."""
+
+    def __init__(self, api_key: str = "", fim: bool = True) -> None:
         super().__init__(Script(chunks=[""]))
         self.api_key = api_key
+        self.fim = fim
 
     def answer(self, handler: Handler, exchange: Exchange) -> None:
         if exchange.path == "/health":
             return handler.send_json(200, {"status": "ok"})
-        if exchange.path != "/infill":
+        if exchange.path not in ("/infill", "/completion"):
             return handler.send_json(404, _llama_error(404, "File Not Found", "not_found_error"))
+        if exchange.path == "/infill" and not self.fim:
+            missing = "prefix token is missing. suffix token is missing. middle token is missing. "
+            refusal = f"Infill is not supported by this model: {missing}"
+            return handler.send_json(501, _llama_error(501, refusal, "not_supported_error"))
         if self.api_key and exchange.headers.get("Authorization") != f"Bearer {self.api_key}":
             return handler.send_json(
                 401, _llama_error(401, "Invalid API Key", "authentication_error")

@@ -18,7 +18,9 @@ class CompletionRequest:
     """``prompt`` is the template-rendered FIM prompt, other files' context included;
     ``prefix``/``suffix`` are the raw window for APIs that do FIM themselves (``suffix``
     field, ``/infill``), which get the context as ``context_comment`` (to put before the
-    prefix) or ``context_files`` ((path, text) pairs: llama.cpp's ``input_extra``)."""
+    prefix) or ``context_files`` ((path, text) pairs: llama.cpp's ``input_extra``).
+    ``plain``: there is no hole to fill (template prefix-only), so ``prompt`` is to be
+    continued as it is, by an endpoint that does not wrap it in FIM tokens."""
 
     prompt: str
     prefix: str
@@ -29,6 +31,7 @@ class CompletionRequest:
     stop: tuple[str, ...]
     context_comment: str = ""
     context_files: tuple[tuple[str, str], ...] = ()
+    plain: bool = False
 
 
 class ProviderError(Exception):

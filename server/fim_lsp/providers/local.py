@@ -25,12 +25,16 @@ class LocalServerProvider:
     text_key: str  # the event field carrying text
     end_key: str  # the event field that is true on the last event
     frames: Callable[[AsyncIterator[bytes]], AsyncIterator[str]]
+    error_message: Callable[[dict[str, Any]], str] = staticmethod(openai_message)
 
     def __init__(self, client: httpx.AsyncClient, url: str, api_key: str, timeout_s: float) -> None:
         self._client = client
         self._url = url
         self._api_key = api_key
         self._timeout = timeout(timeout_s)
+
+    def url(self, request: CompletionRequest) -> str:
+        return self._url
 
     def body(self, request: CompletionRequest) -> dict[str, Any]:
         raise NotImplementedError
@@ -40,10 +44,14 @@ class LocalServerProvider:
         async with (
             TransportErrors(self.name, self._timeout),
             self._client.stream(
-                "POST", self._url, json=self.body(request), headers=headers, timeout=self._timeout
+                "POST",
+                self.url(request),
+                json=self.body(request),
+                headers=headers,
+                timeout=self._timeout,
             ) as response,
         ):
-            await check_status(self.name, response, openai_message)
+            await check_status(self.name, response, type(self).error_message)
             events = type(self).frames(response.aiter_bytes())
             async for text in event_texts(self.name, events, self._read_event, self.end_key):
                 yield text

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from fim_lsp.providers.base import Provider
-from fim_lsp.providers.llamacpp import LlamaCppInfill
+from fim_lsp.providers.llamacpp import LlamaCpp
 from fim_lsp.providers.ollama import OllamaGenerate
 from fim_lsp.providers.openai import Dialect, OpenAICompletions
 from fim_lsp.providers.qianfan import QianfanCompletions
@@ -127,7 +127,7 @@ def _ollama(spec: ProviderSpec, settings: Settings, client: httpx.AsyncClient) -
 
 
 def _llamacpp(spec: ProviderSpec, settings: Settings, client: httpx.AsyncClient) -> Provider:
-    return LlamaCppInfill(
+    return LlamaCpp(
         client, settings.base_url, settings.api_key, settings.timeout_ms / 1000, _seed(settings)
     )
 

@@ -103,7 +103,7 @@ def status_error(name: str, response: httpx.Response, detail: str) -> ProviderEr
         return AuthError(text)
     if status == 429:
         return RateLimitError(text, retry_after(response.headers.get("retry-after")))
-    if 400 <= status < 500:
+    if 400 <= status < 500 or status == 501:  # 501: the server cannot do this, ever
         return RejectedError(text)
     return TransientError(text)
 
