@@ -286,11 +286,7 @@ async def main() -> None:
     parser.add_argument("--ttft-ms", type=float, default=200)
     parser.add_argument("--per-token-ms", type=float, default=10)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--server",
-        default=str(support.SERVER),
-        help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
-    )
+    support.add_server_option(parser)
     args = parser.parse_args()
 
     model = TruthfulModel(args.ttft_ms / 1000, args.per_token_ms / 1000)

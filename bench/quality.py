@@ -234,11 +234,7 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", choices=CLASSES, help="print this class's wrong answers")
     parser.add_argument("--limit", type=int, default=15)
-    parser.add_argument(
-        "--server",
-        default=str(support.SERVER),
-        help="PYTHONPATH that finds the server (another checkout's, for a before/after table)",
-    )
+    support.add_server_option(parser)
     args = parser.parse_args()
     holes = cut_holes(corpus(), args.per_kind, args.seed)
     rng = random.Random(args.seed)
