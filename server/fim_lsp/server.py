@@ -173,7 +173,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         item = params.text_document
         document = ls.documents.open(item.uri, item.language_id, item.version, item.text)
         path = to_fs_path(item.uri) or item.uri
-        ls.engine.workspace.opened(item.uri, path, lambda: document.text)
+        ls.engine.workspace.opened(item.uri, path, document)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: FimLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -189,7 +189,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
                 else 0
             )
             path = to_fs_path(uri) or uri
-            ls.engine.workspace.changed(uri, path, lambda: document.text, line)
+            ls.engine.workspace.changed(uri, path, document, line)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FimLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

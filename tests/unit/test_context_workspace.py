@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fim_lsp.context.workspace import Sources, Workspace
+from fim_lsp.documents import Document
 from fim_lsp.tokens import PieceCounter
 
 MAIN = "from pkg.prices import parse_price\n\ndef order(lines):\n    for line in lines:\n        "
@@ -52,8 +53,9 @@ def test_similar_windows_and_recent_edits_come_from_other_documents(
     workspace: Workspace, tmp_path: Path
 ):
     other = "def total(lines):\n    for line in lines:\n        total += line.price\n"
-    workspace.changed("file:///other.py", str(tmp_path / "other.py"), lambda: other, 2)
-    workspace.opened("file:///secret.py", str(tmp_path / ".env"), lambda: other)
+    document = Document.opened("file:///other.py", "python", 1, other)
+    workspace.changed("file:///other.py", str(tmp_path / "other.py"), document, 2)
+    workspace.opened("file:///secret.py", str(tmp_path / ".env"), document)
     gather(workspace, tmp_path)  # left for main.py: other.py is cut now
     drain(workspace)
     found = gather(workspace, tmp_path).snippets
@@ -108,16 +110,19 @@ def test_typing_reads_no_text_and_leaving_the_document_cuts_it_once(
     reads = []
     other = "def total(lines):\n    for line in lines:\n        total += line.price\n"
 
-    def read() -> str:
-        reads.append(1)
-        return other
+    class Counted(Document):
+        @property
+        def text(self) -> str:
+            reads.append(1)
+            return super().text
 
     uri, path = "file:///other.py", str(tmp_path / "other.py")
-    workspace.opened(uri, path, read)
+    document = Counted.opened(uri, "python", 1, other)
+    workspace.opened(uri, path, document)
     drain(workspace)
     assert len(reads) == 1  # cut once when opened
     for _ in range(50):  # keystrokes, and completions in the same document
-        workspace.changed(uri, path, read, 2)
+        workspace.changed(uri, path, document, 2)
         workspace.gather(uri, path, other, len(other), SOURCES, COUNTER)
     drain(workspace)
     assert len(reads) == 1  # its windows serve only other documents: nothing to cut yet

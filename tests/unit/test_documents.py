@@ -62,3 +62,40 @@ def test_the_issue_form_feed_case():
 def test_a_lone_carriage_return_ends_a_line():
     document = Document.opened("file:///a", "python", 1, "one\rtwo")
     assert document.offset_at(Position(1, 1), "utf-16") == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts,
+    st.lists(st.tuples(positions, positions, texts), max_size=4),
+    st.integers(-2, 45),
+    st.integers(-2, 45),
+)
+def test_a_slice_reads_what_the_whole_text_holds_there(text, edits, start, end):
+    document = Document.opened("file:///a", "python", 1, text)
+    for first, last, new in edits:  # the block offsets follow every edit
+        document.apply(Position(*first), Position(*last), new, "utf-16")
+    whole = document.text
+    assert document.length == len(whole)
+    assert document.slice(start, end) == whole[max(0, start) : max(0, end)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.integers(0, 14), st.integers(0, 14))
+def test_lines_are_read_as_the_editor_numbers_them(text, first, count):
+    document = Document.opened("file:///a", "python", 1, text)
+    starts = [*reference.line_starts(text), len(text)]
+    last = len(starts) - 1
+
+    def at(line: int) -> int:
+        return starts[min(line, last)]
+
+    piece = text[at(first) : at(first + count)]
+    expected = piece.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
+    assert document.lines(first, first + count) == expected
+
+
+def test_a_form_feed_stays_inside_its_line():
+    document = Document.opened("file:///a", "python", 1, "zero\x0cstill zero\r\none\rtwo\nthree")
+    assert document.lines(1, 3) == "one\ntwo"
+    assert document.lines(0, 99) == "zero\x0cstill zero\none\ntwo\nthree"

@@ -6,9 +6,11 @@ stale is queued for one background thread, which reads the disk (through ``admis
 cuts windows; the next keystroke finds it.  Memory is bounded by entry counts.
 
 A keystroke costs the same in a 2 MB document as in a small one: ``changed`` only notes the
-place, and is given a way to read the text, not the text.  An edited document is cut again
-when a completion is asked for in another one (its windows serve only other documents): one
-cut per visit, not one per keystroke, and the text is joined then, on the worker.
+place, and is given the document, not its text.  An edited document is cut again when a
+completion is asked for in another one (its windows serve only other documents): one cut per
+visit, not one per keystroke, and the text is joined then, on the worker.  The context keeps
+no copy of a text: the lines it shows are read from the document itself (a closed one lives
+on here until its windows go).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Protocol
 
 from fim_lsp.context import similar
 from fim_lsp.context.admission import ignored, path_refusal, read_admitted, text_refusal
@@ -38,8 +41,7 @@ log = logging.getLogger(__name__)
 MAX_MODULES = 512  # imported files' definitions kept
 SIMILAR_DOCUMENTS = 16  # the most recently seen documents are ranked for similar code
 # Documents whose windows are kept, open or recently closed: those ranked, the one being
-# edited and a few more.  Windows beyond them would never be ranked (a 5,000-line file's
-# index and text hold about 0.6 MB).
+# edited and a few more.  Windows beyond them would never be ranked.
 MAX_DOCUMENTS = SIMILAR_DOCUMENTS + 4
 MAX_COUNTS = 4096
 MAX_SIMILAR = 4  # windows, from as many files
@@ -68,17 +70,25 @@ class Module:
     stamps: tuple[int, ...] = ()  # the files' modification times when read
 
 
-@dataclass(frozen=True)
-class Cut:
-    """Another document, cut into windows for the similarity ranking, and its text as it
-    was then (one string; the windows know where its lines start)."""
+class Lines(Protocol):
+    """A document as the context reads it: whole, to cut it (on the worker: must be safe
+    from another thread), or a few lines, on the keystroke path."""
 
-    path: str  # workspace-relative
-    text: str
-    windows: similar.Windows
+    @property
+    def text(self) -> str: ...
 
     def lines(self, first: int, end: int) -> str:
-        return similar.lines(self.text, self.windows, first, end)
+        """Lines ``first`` up to ``end`` (clamped), without their breaks, joined by '\n'."""
+        ...
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Another document, cut into windows for the similarity ranking."""
+
+    path: str  # workspace-relative
+    document: Lines
+    windows: similar.Windows
 
 
 @dataclass(frozen=True)
@@ -100,10 +110,10 @@ class Workspace:
         # (folder, path, mtime) -> its definitions, None if refused; the worker's alone.
         self._parsed: OrderedDict[tuple[str, str, int], dict[str, str] | None] = OrderedDict()
         self._windows: OrderedDict[str, Cut] = OrderedDict()  # by uri
-        # uri -> (path, its text now) not yet cut; edited documents wait in _edited until
-        # the user completes elsewhere.
-        self._latest: dict[str, tuple[str, Callable[[], str]]] = {}
-        self._edited: dict[str, tuple[str, Callable[[], str]]] = {}
+        # uri -> (path, document) not yet cut; edited documents wait in _edited until the
+        # user completes elsewhere.
+        self._latest: dict[str, tuple[str, Lines]] = {}
+        self._edited: dict[str, tuple[str, Lines]] = {}
         self._imports: tuple[object, list[Import]] = (None, [])  # the last document's
         self._counts: OrderedDict[str, int] = OrderedDict()
         self._version = 0  # counts changes to the windows kept
@@ -241,11 +251,16 @@ class Workspace:
         kept = {other: cut for other, cut in recent if other != uri}
         if self._ranked[0] != (asked, uri, version):
             windows = {other: cut.windows for other, cut in kept.items()}
-            self._ranked = ((asked, uri, version), similar.rank(asked, windows, MAX_SIMILAR))
+
+            def read(other: str, window: similar.Window) -> str:
+                return kept[other].document.lines(window.start, window.end)
+
+            ranked = similar.rank(asked, windows, MAX_SIMILAR, read)
+            self._ranked = ((asked, uri, version), ranked)
         found = []
         best = sorted(self._ranked[1], key=lambda item: (kept[item[1]].path, item[2].start))
         for _, other, window in best:
-            lines = kept[other].lines(window.start, window.end)
+            lines = kept[other].document.lines(window.start, window.end)
             found.append(Snippet(kept[other].path, lines, "similar"))
         return found
 
@@ -255,23 +270,22 @@ class Workspace:
         for place_uri, line in reversed(self.recent.places(uri)):
             entry = self._windows.get(place_uri)
             if entry is not None:
-                found.append(Snippet(entry.path, entry.lines(*around(line)), "recent"))
+                found.append(Snippet(entry.path, entry.document.lines(*around(line)), "recent"))
         return found
 
     # Fed by the server, never waiting -------------------------------------------------
 
-    def opened(self, uri: str, path: str, read: Callable[[], str]) -> None:
+    def opened(self, uri: str, path: str, document: Lines) -> None:
         """A document opened (or left after edits): its windows are cut in the background,
-        from the text ``read`` gives when the worker gets to it (safe from the worker's
-        thread)."""
+        from its text when the worker gets to it."""
         self._edited.pop(uri, None)
-        self._latest[uri] = (path, read)
+        self._latest[uri] = (path, document)
         self._submit(("windows", uri), lambda: self._cut(uri))
 
-    def changed(self, uri: str, path: str, read: Callable[[], str], line: int) -> None:
+    def changed(self, uri: str, path: str, document: Lines, line: int) -> None:
         """An edit at ``line``: noted at once; the text is read when the document is cut."""
         self.recent.edited(uri, line)
-        self._edited[uri] = (path, read)
+        self._edited[uri] = (path, document)
 
     def _cut_left_documents(self, uri: str) -> None:
         """Completing in ``uri``: the documents edited since their last cut are left."""
@@ -394,19 +408,21 @@ class Workspace:
         self._go_modules[folder] = module
 
     def _cut(self, uri: str) -> None:
-        path, read = self._latest.pop(uri, ("", str))
+        if uri not in self._latest:
+            return
+        path, document = self._latest.pop(uri)
         located = self.locate(path)
         if located is None:
             return
         folder, relative = located
-        text = read()
+        text = document.text
         if path_refusal(relative, self.globs) or ignored(folder, relative) or text_refusal(text):
             with self._lock:
                 self._version += 1
                 self._windows.pop(uri, None)
             return
         self._load_imports(folder, relative, text)
-        cut = Cut(relative, text, similar.windows(text))
+        cut = Cut(relative, document, similar.windows(text))
         with self._lock:
             self._version += 1
             self._windows.pop(uri, None)
