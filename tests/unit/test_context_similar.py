@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fim_lsp.context.similar import Window, jaccard, query, rank, signature, windows, words
+from fim_lsp.context.similar import Window, bucket, jaccard, query, rank, windows, words
 
 
 def reader(texts: dict[str, str]):
@@ -24,16 +24,16 @@ def test_windows_cover_the_text_with_overlap():
     text = "\n".join(f"line{n}" for n in range(35))
     cut = windows(text, size=20, stride=10)
     assert [(w.start, w.end) for w in cut] == [(0, 20), (10, 30), (20, 35)]
+    assert list(cut.windows_holding(bucket("line15"))) == [0, 1]  # both windows with line 15
+    assert list(cut.windows_holding(bucket("line34"))) == [2]
     empty = windows("", size=20, stride=10)
-    assert [(w.start, w.end) for w in empty] == [(0, 0)] and empty.signatures == (0,)
+    assert [(w.start, w.end) for w in empty] == [(0, 0)] and len(empty.holding) == 0
 
 
-def test_a_signature_has_one_bit_per_word_the_same_in_every_window():
-    cut = windows("\n".join(f"line{n}" for n in range(35)), size=20, stride=10)
-    bit = signature(words("line15"))
-    assert bit.bit_count() == 1
-    assert [bool(signed & bit) for signed in cut.signatures] == [True, True, False]
-    assert signature(words("alpha beta")) == signature(words("alpha")) | signature(words("beta"))
+def test_the_index_is_held_in_arrays_sized_to_what_they_hold():
+    cut = windows("".join(f"name{n} = {n}\n" for n in range(5000)))
+    assert (cut.sizes.typecode, cut.starts.typecode, cut.holding.typecode) == ("H", "H", "H")
+    assert sum(cut.sizes) == len(cut.holding)  # each window listed once per bucket it holds
 
 
 def test_the_best_window_is_the_one_an_exact_score_per_window_picks():
