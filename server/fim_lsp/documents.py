@@ -86,10 +86,6 @@ class Document:
     def length(self) -> int:
         return self._block_offsets()[-1]
 
-    @property
-    def line_starts(self) -> LineStarts:
-        return LineStarts(self)
-
     def slice(self, start: int, end: int) -> str:
         """``text[start:end]``, joining only the blocks it touches."""
         offsets = self._block_offsets()
@@ -223,23 +219,6 @@ def _skip_lines(block: str, start: int, count: int) -> int:
             return len(block)
         start = match.end()
     return start
-
-
-class LineStarts(Sequence[int]):
-    """Offsets where each line begins, computed on demand (for ``positions.offset_at``)."""
-
-    def __init__(self, document: Document) -> None:
-        self._document = document
-        self._count = document.line_count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, line: int) -> int:  # type: ignore[override]
-        start = self._document.line_start(line) if line >= 0 else None
-        if start is None:
-            raise IndexError(line)
-        return start
 
 
 class DocumentStore:

@@ -254,7 +254,7 @@ class Engine:
         return None if entry.answer is None else self._hung_at(entry.answer)
 
     def _delay_ms(self, snapshot: Snapshot, invoked: bool) -> int:
-        context = context_at(snapshot.text, snapshot.offset, 1, ())
+        context = context_at(snapshot.text, snapshot.cursor, 1, ())
         latency = self._model_latency
         delay = choose_delay_ms(
             self.settings.debounce_ms,
@@ -385,7 +385,13 @@ class Engine:
             settings.repo_context_recent,
         )
         gathered = self.workspace.gather(
-            snapshot.uri, snapshot.path, snapshot.text, snapshot.offset, sources, self.counter
+            snapshot.uri,
+            snapshot.path,
+            snapshot.text,
+            snapshot.cursor,
+            sources,
+            self.counter,
+            snapshot.head,
         )
         self.stats.context_s.append(time.perf_counter() - started)
         return gathered

@@ -7,17 +7,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from fim_lsp.context.imports import language_of
+from fim_lsp.context import similar
+from fim_lsp.context.imports import HEAD_CHARS, language_of
 from fim_lsp.context.render import as_comments, render
-from fim_lsp.context.workspace import Gathered
-from fim_lsp.postprocess import CompletionContext, context_at, replacement
+from fim_lsp.context.workspace import NEAR_CURSOR_CHARS, Gathered
+from fim_lsp.postprocess import (
+    FOLLOWING_CHARS,
+    PRECEDING_CHARS,
+    CompletionContext,
+    context_at,
+    replacement,
+)
 from fim_lsp.providers.base import CompletionRequest
 from fim_lsp.settings import Settings
-from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.snapshot import CONTEXT_CHARS, Snapshot, Suggestion
 from fim_lsp.templates import template_of
 from fim_lsp.tokens import TokenCounter
-from fim_lsp.window import cut_window
+from fim_lsp.window import MAX_CHARS_PER_TOKEN, cut_window
 
 FIM_MARKERS = 3  # prefix, suffix and middle markers count one token each
 
@@ -33,12 +41,52 @@ class Plan:
     gathered: Gathered | None = None
 
 
+class Text(Protocol):
+    """A document as ``snapshot_near`` reads it (``documents.Document``)."""
+
+    @property
+    def length(self) -> int: ...
+
+    def slice(self, start: int, end: int) -> str: ...
+
+
+def snapshot_near(
+    document: Text, uri: str, path: str, offset: int, language_id: str, settings: Settings
+) -> Snapshot:
+    """A snapshot holding only what this request's steps read around ``offset`` — the
+    prompt's window, the cursor line with the code the filters look at either side, the
+    state kept for later keystrokes, the context's query — and the document's head (its
+    imports): each step then sees what it would in the whole text.  Widened while a
+    long line keeps one of them out."""
+    length = document.length
+    before = 1 + max(settings.prefix_budget * MAX_CHARS_PER_TOKEN, CONTEXT_CHARS, NEAR_CURSOR_CHARS)
+    after = 1 + max(settings.suffix_budget * MAX_CHARS_PER_TOKEN, CONTEXT_CHARS)
+    while True:
+        start = max(0, offset - before)
+        if start <= HEAD_CHARS:
+            start = 0  # the head is in the text: an accepted suggestion changes it there
+        end = min(length, max(offset + after, 0 if start else HEAD_CHARS))
+        text = document.slice(start, end)
+        cursor = offset - start
+        line_start = text.rfind("\n", 0, cursor)
+        line_end = text.find("\n", cursor)
+        short_before = start > 0 and (
+            line_start <= PRECEDING_CHARS or similar.query_start(text, cursor) == 0
+        )
+        short_after = end < length and (line_end < 0 or line_end + FOLLOWING_CHARS >= len(text))
+        if not short_before and not short_after:
+            break
+        before, after = before * 2 if short_before else before, after * 2 if short_after else after
+    head = document.slice(0, HEAD_CHARS) if start else ""
+    return Snapshot(uri, path, text, offset, language_id, start, length - end, head)
+
+
 def context_for(snapshot: Snapshot, settings: Settings) -> CompletionContext:
     """How an answer at this cursor is cut (single or multi-line, what the template leaks)."""
     template = template_of(settings)
     return context_at(
         snapshot.text,
-        snapshot.offset,
+        snapshot.cursor,
         settings.max_lines,
         template.special_tokens,
         snapshot.language_id,
@@ -52,7 +100,7 @@ def prepare(
     """Window, template and stops for this cursor; other files' context before the window,
     in the template family's repository format."""
     window = cut_window(
-        snapshot.text, snapshot.offset, counter, settings.prefix_budget, settings.suffix_budget
+        snapshot.text, snapshot.cursor, counter, settings.prefix_budget, settings.suffix_budget
     )
     template = template_of(settings)
     context = context_for(snapshot, settings)

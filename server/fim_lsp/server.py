@@ -11,7 +11,6 @@ import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 from lsprotocol import types
@@ -21,15 +20,16 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from fim_lsp import __version__, incoming
-from fim_lsp.documents import DocumentStore
+from fim_lsp.documents import Document, DocumentStore
 from fim_lsp.engine import Engine
 from fim_lsp.keys import remember_keys, with_checked_keys
 from fim_lsp.logs import mask
 from fim_lsp.notices import Severity, sentence
-from fim_lsp.positions import offset_at, units
+from fim_lsp.pipeline import snapshot_near
+from fim_lsp.positions import units
 from fim_lsp.protocol import FimProtocol, UnreadableMessageError
 from fim_lsp.settings import Settings, SettingsError, client_layer, load_startup_settings
-from fim_lsp.snapshot import Snapshot, Suggestion
+from fim_lsp.snapshot import Snapshot
 from fim_lsp.stats import remove_stats_file, write_stats_file
 
 log = logging.getLogger(__name__)
@@ -205,31 +205,39 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         if document is None:
             log.warning("inline completion for a document that was never opened: %s", uri)
             return None
-        text = document.text
         encoding = ls.encoding
-        starts = document.line_starts
         position = params.position
         offset = document.offset_at(position, encoding)
-        if offset is None:
+        line_start = document.line_start(position.line)
+        if offset is None or line_start is None:
             log.warning(
                 "position %s:%s is past the end of %s", position.line, position.character, uri
             )
             return None
+        # Read now: the document may change while the engine waits for the model.
+        snapshot = snapshot_near(
+            document,
+            uri,
+            to_fs_path(uri) or uri,
+            offset,
+            document.language_id or "",
+            ls.engine.settings,
+        )
         selected = params.context.selected_completion_info
         if selected is not None:
-            return await _complete_with_selection(ls, params, text, starts, encoding, offset)
-        snapshot = Snapshot(uri, to_fs_path(uri) or uri, text, offset, document.language_id or "")
+            return await _complete_with_selection(ls, params, snapshot, document, line_start)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         suggestion = await ls.engine.complete(snapshot, invoked=invoked)
         if suggestion is None:
             return None
-        start = types.Position(position.line, units(text[starts[position.line] : offset], encoding))
         return _items(
             uri,
             suggestion.id,
             [suggestion.text, *suggestion.alternatives],
-            start,
-            _end(text, starts, position.line, suggestion, encoding),
+            types.Position(position.line, _units(snapshot, line_start, offset, encoding)),
+            types.Position(
+                position.line, _units(snapshot, line_start, suggestion.replace_to, encoding)
+            ),
         )
 
     @server.command(ACCEPTED_COMMAND)
@@ -259,34 +267,38 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 async def _complete_with_selection(
     ls: FimLanguageServer,
     params: types.InlineCompletionParams,
-    text: str,
-    starts: Sequence[int],
-    encoding: str,
-    offset: int,
+    snapshot: Snapshot,
+    document: Document,
+    line_start: int,
 ) -> types.InlineCompletionList | None:
     """With the suggest widget open, complete as if its item were accepted, and extend it."""
     selected = params.context.selected_completion_info
     assert selected is not None
     start_pos, end_pos = selected.range.start, selected.range.end
-    start = offset_at(text, starts, start_pos.line, start_pos.character, encoding)
-    end = offset_at(text, starts, end_pos.line, end_pos.character, encoding)
+    start = document.offset_at(start_pos, ls.encoding)
+    end = document.offset_at(end_pos, ls.encoding)
+    offset = snapshot.offset
     if start is None or end is None or not start <= offset <= end or start_pos.line != end_pos.line:
         return None
-    applied = text[:start] + selected.text + text[end:]
-    uri = params.text_document.uri
-    document = ls.documents[uri]
-    cursor = start + len(selected.text)
-    snapshot = Snapshot(uri, to_fs_path(uri) or uri, applied, cursor, document.language_id or "")
-    suggestion = await ls.engine.complete(snapshot, invoked=True, browse=False)
+    if snapshot.slice(start, end) is None:  # a line longer than the snapshot reaches
+        return None
+    applied = snapshot.replaced(start, end, selected.text)
+    suggestion = await ls.engine.complete(applied, invoked=True, browse=False)
     if suggestion is None:
         return None
     texts = [selected.text + text for text in (suggestion.text, *suggestion.alternatives)]
     # Past the selected item, the suggestion replaces what it replaces in the applied text
     # (the closers right of the cursor): the same characters follow ``end`` in the document.
-    replaced_end = end + suggestion.replace_to - cursor
-    line = start_pos.line
-    range_end = types.Position(line, units(text[starts[line] : replaced_end], encoding))
-    return _items(uri, suggestion.id, texts, start_pos, range_end)
+    replaced_end = end + suggestion.replace_to - applied.offset
+    range_end = types.Position(
+        start_pos.line, _units(snapshot, line_start, replaced_end, ls.encoding)
+    )
+    return _items(snapshot.uri, suggestion.id, texts, start_pos, range_end)
+
+
+def _units(snapshot: Snapshot, line_start: int, offset: int, encoding: str) -> int:
+    """The column of ``offset`` on the line beginning at ``line_start``, in ``encoding``."""
+    return units(snapshot.slice(line_start, offset) or "", encoding)
 
 
 def _context_folders(ls: FimLanguageServer) -> None:
@@ -327,12 +339,6 @@ async def _publish_stats(ls: FimLanguageServer) -> None:
                 return
             last = numbers
         await asyncio.sleep(STATS_FILE_PERIOD_S)
-
-
-def _end(
-    text: str, starts: Sequence[int], line: int, suggestion: Suggestion, encoding: str
-) -> types.Position:
-    return types.Position(line, units(text[starts[line] : suggestion.replace_to], encoding))
 
 
 def _items(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Characters either side of the cursor that must be unchanged for an old answer to stand: a
 # 2 MB document costs what a small one does, and an edit far from the cursor does not change
@@ -12,30 +12,65 @@ CONTEXT_CHARS = 4000
 
 @dataclass(frozen=True)
 class Snapshot:
-    """``offset`` counts code points from the start of ``text``."""
+    """A document at a request.  ``offset`` counts code points from the start of the
+    document.  ``text`` is the whole document, or (``pipeline.snapshot_near``) the part of
+    it around the cursor that every step of a request reads, from ``start`` on, with
+    ``rest`` characters after it: a request then costs the same in a 2 MB file as in a
+    small one."""
 
     uri: str
     path: str
     text: str
     offset: int
     language_id: str = ""
+    start: int = 0  # where ``text`` begins in the document
+    rest: int = 0  # characters of the document after ``text``
+    leading: str = ""  # the document's beginning (its imports) when ``text`` starts later
+
+    @property
+    def cursor(self) -> int:
+        """The cursor in ``text``."""
+        return self.offset - self.start
+
+    @property
+    def length(self) -> int:
+        """The whole document's."""
+        return self.start + len(self.text) + self.rest
+
+    @property
+    def head(self) -> str:
+        """The document's beginning, where its imports are."""
+        return self.leading if self.start else self.text
+
+    def slice(self, start: int, end: int) -> str | None:
+        """The document's characters ``start`` to ``end`` (clamped to the document); None
+        where ``text`` does not reach."""
+        if (start < self.start and self.start) or (end > self.start + len(self.text) and self.rest):
+            return None
+        return self.text[max(0, start - self.start) : max(0, end - self.start)]
 
     @property
     def state(self) -> State:
-        text, offset = self.text, self.offset
+        text, cursor = self.text, self.cursor
         return State(
             self.uri,
-            offset,
-            len(text),
-            text[max(0, offset - CONTEXT_CHARS) : offset],
-            text[offset : offset + CONTEXT_CHARS],
+            self.offset,
+            self.length,
+            text[max(0, cursor - CONTEXT_CHARS) : cursor],
+            text[cursor : cursor + CONTEXT_CHARS],
         )
 
     def after_accepting(self, suggestion: Suggestion) -> Snapshot:
         """The document as it will be once the editor applies ``suggestion``."""
-        text = self.text[: self.offset] + suggestion.text + self.text[suggestion.replace_to :]
-        return Snapshot(
-            self.uri, self.path, text, self.offset + len(suggestion.text), self.language_id
+        return self.replaced(self.offset, suggestion.replace_to, suggestion.text)
+
+    def replaced(self, start: int, end: int, new_text: str) -> Snapshot:
+        """``start`` to ``end`` (inside ``text``) replaced by ``new_text``, the cursor after it."""
+        low, high = start - self.start, end - self.start
+        return replace(
+            self,
+            text=self.text[:low] + new_text + self.text[high:],
+            offset=start + len(new_text),
         )
 
 

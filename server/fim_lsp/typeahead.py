@@ -11,15 +11,16 @@ def typed_since(before: State, now: Snapshot) -> str | None:
     """What was typed at the cursor between ``before`` and ``now``, or None if anything else
     changed near the cursor.  An empty string means the same state."""
     typed_length = now.offset - before.offset
+    if now.uri != before.uri or typed_length < 0 or now.length - before.length != typed_length:
+        return None
+    typed = now.slice(before.offset, now.offset)
     if (
-        now.uri != before.uri
-        or typed_length < 0
-        or len(now.text) - before.length != typed_length
-        or now.text[before.offset - len(before.before) : before.offset] != before.before
-        or now.text[now.offset : now.offset + len(before.after)] != before.after
+        typed is None
+        or now.slice(before.offset - len(before.before), before.offset) != before.before
+        or now.slice(now.offset, now.offset + len(before.after)) != before.after
     ):
         return None
-    return now.text[before.offset : now.offset]
+    return typed
 
 
 def continue_typed(before: State, shown: Suggestion, now: Snapshot) -> Suggestion | None:

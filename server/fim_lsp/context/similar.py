@@ -120,13 +120,18 @@ def query(text: str, cursor: int | None = None, size: int = WINDOW_LINES) -> fro
     """The words of the ``size`` whole lines above the cursor's line (the cursor at the end
     of ``text`` unless given): typing on a line does not change them, so neither does the
     ranking (nor the prompt's order).  Only those lines are read, however long the text."""
-    line_start = text.rfind("\n", 0, len(text) if cursor is None else cursor) + 1
-    start = line_start
+    cursor = len(text) if cursor is None else cursor
+    return words(text[query_start(text, cursor, size) : text.rfind("\n", 0, cursor) + 1])
+
+
+def query_start(text: str, cursor: int, size: int = WINDOW_LINES) -> int:
+    """Where the query's lines begin: 0 when it reached the start of ``text``."""
+    start = text.rfind("\n", 0, cursor) + 1
     for _ in range(size + 1):
         start = text.rfind("\n", 0, start - 1) if start > 0 else -1
         if start < 0:
-            break
-    return words(text[start + 1 : line_start])
+            return 0
+    return start + 1
 
 
 def jaccard(shared: int, size: int, other_size: int) -> float:

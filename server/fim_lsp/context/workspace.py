@@ -138,8 +138,17 @@ class Workspace:
     # The keystroke path ----------------------------------------------------------------
 
     def gather(
-        self, uri: str, path: str, text: str, offset: int, sources: Sources, counter: TokenCounter
+        self,
+        uri: str,
+        path: str,
+        text: str,
+        offset: int,
+        sources: Sources,
+        counter: TokenCounter,
+        head: str | None = None,
     ) -> Gathered:
+        """``text`` may be a part of the document around ``offset`` (a cursor in it), then
+        ``head`` is the document's beginning, where its imports are."""
         self._cut_left_documents(uri)
         located = self.locate(path)
         if located is None or sources.budget <= 0:
@@ -148,7 +157,7 @@ class Workspace:
         before = text[max(0, offset - NEAR_CURSOR_CHARS) : offset]
         after = text[offset : offset + NEAR_CURSOR_CHARS // 4]
         definitions, imported = (
-            self._definitions(folder, current, text, before, after)
+            self._definitions(folder, current, text if head is None else head, before, after)
             if sources.definitions
             else ([], {})
         )
@@ -192,7 +201,7 @@ class Workspace:
         return count
 
     def _definitions(
-        self, folder: str, current: str, text: str, before: str, after: str
+        self, folder: str, current: str, head: str, before: str, after: str
     ) -> tuple[list[Snippet], dict[str, int]]:
         """Imported files' summaries, best first: each name used near the cursor, nearest
         first; then the other names imported, in import order; then the rest those files
@@ -203,7 +212,7 @@ class Workspace:
         named: list[Snippet] = []
         rest: list[Snippet] = []
         seen = {current: None}
-        for imported in self._imports_of(text, current, go_module):
+        for imported in self._imports_of(head, current, go_module):
             module = self._module(folder, imported)
             for path, defined in module.files if module else ():
                 if path in seen:
@@ -235,12 +244,12 @@ class Workspace:
             self._submit(("go.mod", folder), lambda: self._load_go_module(folder))
         return self._go_modules.get(folder, "")
 
-    def _imports_of(self, text: str, current: str, go_module: str) -> list[Import]:
+    def _imports_of(self, head: str, current: str, go_module: str) -> list[Import]:
         """The document's imports, parsed again only when its head has changed (the
         expressions over 64 KB cost half a millisecond a keystroke)."""
-        key = (current, go_module, text[:HEAD_CHARS])
+        key = (current, go_module, head[:HEAD_CHARS])
         if self._imports[0] != key:
-            self._imports = (key, imports_of(text, current, go_module))
+            self._imports = (key, imports_of(head, current, go_module))
         return self._imports[1]
 
     def _similar(self, uri: str, text: str, cursor: int) -> list[Snippet]:
