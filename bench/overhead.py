@@ -1,14 +1,17 @@
 """Per-request server overhead: the time our code adds to a completion, model excluded.
 
-Two views, for a 20 KB, a 500 KB and a 2 MB Python file, one keystroke (didChange +
+Three views, for a 20 KB, a 500 KB and a 2 MB Python file, one keystroke (didChange +
 inlineCompletion) per request so nothing comes from the cache:
 
 * ``lsp``: the real server over stdio against a fake provider on 127.0.0.1 that answers at
   once; keystroke to items, so JSON-RPC, document sync and local HTTP are included.  The
   file lies in the workspace folder, with a second document open, so the repository context
   is on as in an editor.
-* ``pipeline``: the engine in-process with a provider that yields at once (no HTTP): window,
-  template, post-processing and items only.
+* ``pipeline``: in-process, the server's own path without JSON-RPC and HTTP (the noise of a
+  shared machine): the edit applied to the document store, the cursor found, the bounded
+  snapshot read from it, the engine against a provider that yields at once (window,
+  template, post-processing);
+* ``whole``: the same with the whole text joined for the snapshot, as before issue 13.
 
 After five untimed keystrokes (a new server's first requests pay one-time costs), prints
 median and p95 per file and view, and the server's peak RSS.
@@ -33,7 +36,9 @@ from pygls.lsp.client import LanguageClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "server")]
 
+from fim_lsp.documents import Document  # noqa: E402
 from fim_lsp.engine import Engine, Snapshot  # noqa: E402
+from fim_lsp.pipeline import snapshot_near  # noqa: E402
 from fim_lsp.providers.base import CompletionRequest  # noqa: E402
 from fim_lsp.settings import Settings  # noqa: E402
 from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
@@ -65,20 +70,35 @@ class InstantProvider:
         return None
 
 
-async def pipeline(text: str, requests: int) -> list[float]:
+async def pipeline(text: str, requests: int, whole: bool = False) -> list[float]:
+    """Keystroke to suggestion in-process, the document kept as the server keeps it: the
+    edit applied, the cursor found, the snapshot read from the document (``whole``: the
+    whole text joined for it, as before issue 13's bounded snapshot), the engine."""
     engine = Engine(
         Settings(api_key="bench", debounce_ms=0, cache_size=0),
         lambda *_: None,
         provider_factory=lambda _: InstantProvider(),
     )
     engine.counter.count("warm up")
+    document = Document.opened("file:///bench.py", "python", 1, text)
+    line = text[: len(text) // 2].count("\n")
     samples = []
-    middle = len(text) // 2
-    for i in range(requests):
-        typed = text[:middle] + "x" * i + text[middle:]
+    for i in range(WARM_UP + requests):
+        at = types.Position(line, 4 + i)
         started = time.perf_counter()
-        await engine.complete(Snapshot("file:///bench.py", "/bench.py", typed, middle + i))
-        samples.append(time.perf_counter() - started)
+        document.apply(at, at, "x", "utf-16")
+        offset = document.offset_at(types.Position(line, 5 + i), "utf-16")
+        assert offset is not None
+        snapshot = (
+            Snapshot("file:///bench.py", "/bench.py", document.text, offset)
+            if whole
+            else snapshot_near(
+                document, "file:///bench.py", "/bench.py", offset, "", engine.settings
+            )
+        )
+        await engine.complete(snapshot)
+        if i >= WARM_UP:
+            samples.append(time.perf_counter() - started)
     return samples
 
 
@@ -155,26 +175,30 @@ async def main() -> None:
     # 500 KB: about the largest document the repository context cuts into windows.
     files = {"20 KB": make_file(20_000), "500 KB": make_file(500_000), "2 MB": make_file(2_000_000)}
     inproc: dict[str, list[float]] = {label: [] for label in files}
+    joined: dict[str, list[float]] = {label: [] for label in files}
     lsp: dict[str, list[float]] = {label: [] for label in files}
     rss: dict[str, int] = dict.fromkeys(files, 0)
     for _ in range(args.rounds):
         for label, text in files.items():
             inproc[label] += await pipeline(text, args.requests)
+            joined[label] += await pipeline(text, args.requests, whole=True)
             samples, peak = await over_lsp(text, args.requests, args.server.resolve())
             lsp[label] += samples
             rss[label] = max(rss[label], peak)
     for label in files:
         print(f"{label:>6}  pipeline  {summary(inproc[label])}")
+        print(f"{label:>6}  whole     {summary(joined[label])}")
         peak = f"server peak RSS {rss[label] / 1024:.0f} MB"
         print(f"{label:>6}  lsp       {summary(lsp[label])}   {peak}")
-    small = sorted(lsp["20 KB"])
-    for label in ("500 KB", "2 MB"):
-        large = sorted(lsp[label])
-        print(
-            f"{label} / 20 KB lsp: median "
-            f"{statistics.median(large) / statistics.median(small):.2f}x   "
-            f"p95 {percentile95(large) / percentile95(small):.2f}x"
-        )
+    for view, rows in (("pipeline", inproc), ("whole", joined), ("lsp", lsp)):
+        small = sorted(rows["20 KB"])
+        for label in ("500 KB", "2 MB"):
+            large = sorted(rows[label])
+            print(
+                f"{label} / 20 KB {view}: median "
+                f"{statistics.median(large) / statistics.median(small):.2f}x   "
+                f"p95 {percentile95(large) / percentile95(small):.2f}x"
+            )
 
 
 def percentile95(ordered: list[float]) -> float:
