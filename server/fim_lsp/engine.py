@@ -34,7 +34,7 @@ from fim_lsp.notices import Notices, Notify
 from fim_lsp.pipeline import Plan, context_for, finish, new_id, prepare
 from fim_lsp.postprocess import CompletionContext, context_at, postprocess
 from fim_lsp.providers import make_provider
-from fim_lsp.providers.base import Provider, ProviderError
+from fim_lsp.providers.base import Provider, ProviderError, TransientError
 from fim_lsp.settings import Settings
 from fim_lsp.slots import Slots
 from fim_lsp.snapshot import Snapshot, Suggestion
@@ -160,7 +160,17 @@ class Engine:
     ) -> Suggestion | None:
         """The suggestion for this cursor, or None (also when a newer call superseded it).
         ``invoked``: the user asked; ``browse``: and wants alternatives to the one known (a
-        manual trigger does; the suggest widget's request does not)."""
+        manual trigger does; the suggest widget's request does not).  Within ``timeoutMs``
+        whatever upstream does (see ``_run``): an adopted request that gives nothing and a
+        new one after it share the one deadline."""
+        try:
+            async with asyncio.timeout(self.settings.timeout_ms / 1000):
+                return await self._complete(snapshot, invoked, browse)
+        except TimeoutError:
+            log.debug("no suggestion for %s within timeoutMs", snapshot.uri)
+            return None
+
+    async def _complete(self, snapshot: Snapshot, invoked: bool, browse: bool) -> Suggestion | None:
         received = time.perf_counter()
         if reason := self.gate.refusal(snapshot):
             log.debug("no completion for %s: %s", snapshot.uri, reason)
@@ -284,13 +294,25 @@ class Engine:
     async def _run(
         self, snapshot: Snapshot, entry: Entry, delay_ms: int, previous: Entry | None
     ) -> Suggestion | None:
-        if delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
-        if previous is not None and previous.in_flight():
-            # Never two requests in flight for one document: let the old stream close first.
-            await asyncio.wait({previous.task})
-        entry.fetching = True
-        return await self._suggest(snapshot, entry)
+        """Make the entry, all of it within ``timeoutMs``: httpx's timeouts count per attempt
+        and per read (a pool wait starts again when a connection it was given goes away, and
+        a stream sending a character now and then never times out), and a request waiting
+        for a slot held by such a stream would wait as long.  So the deadline is our own,
+        and what holds a slot or a pooled connection lets it go by then."""
+        timeout_ms = self.settings.timeout_ms
+        try:
+            async with asyncio.timeout(timeout_ms / 1000):
+                if delay_ms:
+                    await asyncio.sleep(delay_ms / 1000)
+                if previous is not None and previous.in_flight():
+                    # Never two requests in flight for one document: let the old one close.
+                    await asyncio.wait({previous.task})
+                entry.fetching = True
+                return await self._suggest(snapshot, entry)
+        except TimeoutError:
+            self.stats.errors += 1
+            self.gate.failed(TransientError(f"no answer within timeoutMs ({timeout_ms} ms)"))
+            return None
 
     async def _wait(self, entry: Entry) -> Suggestion | None:
         """Await a shared entry.  When the last waiter goes, the entry ends unless the next
