@@ -9,6 +9,7 @@ completion to a process in another language; it prints ``PORT <n>`` on its first
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
@@ -220,7 +221,8 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     if reply.drop_after_chunks is not None and index >= reply.drop_after_chunks:
                         self.close_connection = True
                         self.wfile.flush()
-                        self.connection.shutdown(2)
+                        with contextlib.suppress(OSError):  # the client may have gone first
+                            self.connection.shutdown(2)
                         return
                     event = _chunk_event(piece, body, last=index == len(chunks) - 1)
                     self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
