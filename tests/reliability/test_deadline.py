@@ -17,15 +17,8 @@ from tests.reliability.raw_client import RawClient
 from tests.support.fake_provider import FakeProvider, Reply
 
 TIMEOUT_MS = 1500
-DRIP = Reply(chunks=["x"] * 400, chunk_delay=0.05)  # 20 s, a character at a time
+REPLY = Reply(chunks=["x"] * 400, chunk_delay=0.05)  # 20 s, a character at a time
 ANSWERED_WITHIN_S = 6.0  # timeoutMs and a loaded machine's margin; the drip lasts 20 s
-
-
-@pytest.fixture
-def fake() -> AsyncIterator[FakeProvider]:
-    provider = FakeProvider(DRIP).start()
-    yield provider
-    provider.stop()
 
 
 @pytest.fixture
