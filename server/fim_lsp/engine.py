@@ -59,6 +59,10 @@ SHOW_WHOLE_LINES_AFTER_S: float | None = 0.5
 # rather than waits for it, and a request waiting for an upstream slot takes its slot.
 HUNG_AFTER_S = 1.0
 HUNG_FACTOR = 3.0
+# Every request is answered, and let go upstream, this long after ``timeoutMs`` at the latest:
+# when httpx's own timeout works (a model that sends nothing), it fires first and says what
+# failed; this catches what it cannot (see ``_run``).
+DEADLINE_GRACE_S = 0.5
 # Just under the pool's keep-alive: after this long idle the connection is assumed gone.
 WARM_AFTER_IDLE_S = 50.0
 
@@ -161,14 +165,17 @@ class Engine:
         """The suggestion for this cursor, or None (also when a newer call superseded it).
         ``invoked``: the user asked; ``browse``: and wants alternatives to the one known (a
         manual trigger does; the suggest widget's request does not).  Within ``timeoutMs``
-        whatever upstream does (see ``_run``): an adopted request that gives nothing and a
-        new one after it share the one deadline."""
+        (and ``DEADLINE_GRACE_S``) whatever upstream does (see ``_run``): an adopted request
+        that gives nothing and a new one after it share the one deadline."""
         try:
-            async with asyncio.timeout(self.settings.timeout_ms / 1000):
+            async with asyncio.timeout(self._deadline_s()):
                 return await self._complete(snapshot, invoked, browse)
         except TimeoutError:
             log.debug("no suggestion for %s within timeoutMs", snapshot.uri)
             return None
+
+    def _deadline_s(self) -> float:
+        return self.settings.timeout_ms / 1000 + DEADLINE_GRACE_S
 
     async def _complete(self, snapshot: Snapshot, invoked: bool, browse: bool) -> Suggestion | None:
         received = time.perf_counter()
@@ -294,14 +301,15 @@ class Engine:
     async def _run(
         self, snapshot: Snapshot, entry: Entry, delay_ms: int, previous: Entry | None
     ) -> Suggestion | None:
-        """Make the entry, all of it within ``timeoutMs``: httpx's timeouts count per attempt
-        and per read (a pool wait starts again when a connection it was given goes away, and
-        a stream sending a character now and then never times out), and a request waiting
-        for a slot held by such a stream would wait as long.  So the deadline is our own,
-        and what holds a slot or a pooled connection lets it go by then."""
+        """Make the entry, all of it within ``timeoutMs`` (and ``DEADLINE_GRACE_S``):
+        httpx's timeouts count per attempt and per read (a pool wait starts again when a
+        connection it was given goes away, and a stream sending a character now and then
+        never times out), and a request waiting for a slot held by such a stream would wait
+        as long.  So the deadline is our own, and what holds a slot or a pooled connection
+        lets it go by then."""
         timeout_ms = self.settings.timeout_ms
         try:
-            async with asyncio.timeout(timeout_ms / 1000):
+            async with asyncio.timeout(self._deadline_s()):
                 if delay_ms:
                     await asyncio.sleep(delay_ms / 1000)
                 if previous is not None and previous.in_flight():

@@ -45,7 +45,9 @@ class Snapshot:
     def slice(self, start: int, end: int) -> str | None:
         """The document's characters ``start`` to ``end`` (clamped to the document); None
         where ``text`` does not reach."""
-        if (start < self.start and self.start) or (end > self.start + len(self.text) and self.rest):
+        reaches_start = not self.start or start >= self.start
+        reaches_end = not self.rest or end <= self.start + len(self.text)
+        if not (reaches_start and reaches_end):
             return None
         return self.text[max(0, start - self.start) : max(0, end - self.start)]
 

@@ -1,8 +1,9 @@
-"""No request stays unanswered past ``timeoutMs``, whatever the provider or the pool does:
-the real server over stdio, the fake DashScope on 127.0.0.1 streaming one character every
-50 ms for 20 s — never long enough without data for httpx's read timeout (which counts per
-read, as its pool, connect and write timeouts count per attempt), never hung by the slots'
-rule, so without a deadline of our own such a request is answered when the stream ends."""
+"""No request stays unanswered past ``timeoutMs`` (and the engine's half-second grace),
+whatever the provider or the pool does: the real server over stdio, the fake DashScope on
+127.0.0.1 streaming one character every 50 ms for 20 s — never long enough without data for
+httpx's read timeout (which counts per read, as its pool, connect and write timeouts count
+per attempt), never hung by the slots' rule, so without a deadline of our own such a
+request is answered when the stream ends."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from fim_lsp.engine import MAX_UPSTREAM_REQUESTS
 from tests.reliability.raw_client import RawClient
 from tests.support.fake_provider import FakeProvider, Reply
 
-TIMEOUT_MS = 1500
+TIMEOUT_MS = 1500  # answered by then and DEADLINE_GRACE_S (0.5 s)
 REPLY = Reply(chunks=["x"] * 400, chunk_delay=0.05)  # 20 s, a character at a time
 ANSWERED_WITHIN_S = 6.0  # timeoutMs and a loaded machine's margin; the drip lasts 20 s
 
