@@ -26,6 +26,7 @@ from typing import Any
 
 from fim_lsp.accepts import Offers
 from fim_lsp.answer import Answer
+from fim_lsp.compat import cancelling, timeout
 from fim_lsp.context.workspace import Gathered, Sources, Workspace
 from fim_lsp.debounce import Rhythm, choose_delay_ms
 from fim_lsp.gate import Gate
@@ -168,9 +169,9 @@ class Engine:
         (and ``DEADLINE_GRACE_S``) whatever upstream does (see ``_run``): an adopted request
         that gives nothing and a new one after it share the one deadline."""
         try:
-            async with asyncio.timeout(self._deadline_s()):
+            async with timeout(self._deadline_s()):
                 return await self._complete(snapshot, invoked, browse)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # the builtin one on 3.11, async-timeout's on 3.10
             log.debug("no suggestion for %s within timeoutMs", snapshot.uri)
             return None
 
@@ -309,7 +310,7 @@ class Engine:
         lets it go by then."""
         timeout_ms = self.settings.timeout_ms
         try:
-            async with asyncio.timeout(self._deadline_s()):
+            async with timeout(self._deadline_s()):
                 if delay_ms:
                     await asyncio.sleep(delay_ms / 1000)
                 if previous is not None and previous.in_flight():
@@ -317,7 +318,7 @@ class Engine:
                     await asyncio.wait({previous.task})
                 entry.fetching = True
                 return await self._suggest(snapshot, entry)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # the builtin one on 3.11, async-timeout's on 3.10
             self.stats.errors += 1
             self.gate.failed(TransientError(f"no answer within timeoutMs ({timeout_ms} ms)"))
             return None
@@ -337,7 +338,7 @@ class Engine:
             return await asyncio.shield(entry.task)
         except asyncio.CancelledError:
             waiter = asyncio.current_task()
-            if entry.task.cancelled() and not (waiter and waiter.cancelling()):
+            if entry.task.cancelled() and not cancelling(waiter):
                 return None  # superseded by a newer keystroke; a cancel of our own goes on
             given_up = True
             raise

@@ -53,6 +53,7 @@ class Entry:
     shown: bool = False
     made: float = 0.0  # the store's clock when it was added
     task: asyncio.Task[Suggestion | None] = field(init=False)
+    _cancel_sent: bool = field(default=False, init=False, repr=False)
 
     def in_flight(self) -> bool:
         return not self.task.done()
@@ -60,7 +61,8 @@ class Entry:
     def cancel(self) -> None:
         """Stop making this entry, once: a second cancel landing while its HTTP stream
         closes interrupts the close, and the connection is never given back to the pool."""
-        if not self.task.done() and not self.task.cancelling():
+        if not self.task.done() and not self._cancel_sent:
+            self._cancel_sent = True
             self.task.cancel()
 
     def result(self) -> Suggestion | None:

@@ -15,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "server" / "fim_lsp"
 EVALUATION = SERVER / "evaluation"
+# Standard modules of a newer Python, imported only where they exist (3.10 takes a backport).
+NEWER_STDLIB = {"tomllib"}
 
 _spec = importlib.util.spec_from_file_location(
     "bundled_requirements", ROOT / "editors" / "vscode" / "scripts" / "bundled_requirements.py"
@@ -32,7 +34,8 @@ def third_party_imports(path: Path) -> set[str]:
             names |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
-    return {n for n in names if n != "fim_lsp" and n not in sys.stdlib_module_names}
+    standard = sys.stdlib_module_names | NEWER_STDLIB
+    return {n for n in names if n != "fim_lsp" and n not in standard}
 
 
 @functools.cache

@@ -63,7 +63,7 @@ class Task:
 def load_tasks(suite: str, limit: int | None = None, seed: int = 0) -> list[Task]:
     """The suite's tasks in the data's order; with ``limit``, a sample drawn with ``seed``."""
     prefix = SUITES[suite]
-    data = resources.files(__package__).joinpath("data", DATA_FILE)
+    data = resources.files(__package__) / "data" / DATA_FILE
     tasks = []
     for line in lzma.decompress(data.read_bytes()).decode("utf-8").splitlines():
         if line.startswith('{"task_id": "' + prefix):
