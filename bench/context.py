@@ -24,27 +24,25 @@ import argparse
 import ast
 import random
 import statistics
-import sys
 import sysconfig
 import time
 import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "server"))
+import support
 
-from fim_lsp.context import similar  # noqa: E402
-from fim_lsp.context.workspace import Sources, Workspace  # noqa: E402
-from fim_lsp.documents import Document  # noqa: E402
-from fim_lsp.pipeline import prepare  # noqa: E402
-from fim_lsp.settings import Settings  # noqa: E402
-from fim_lsp.snapshot import Snapshot  # noqa: E402
-from fim_lsp.tokens import default_counter  # noqa: E402
+from fim_lsp.context import similar
+from fim_lsp.context.workspace import Sources, Workspace
+from fim_lsp.documents import Document
+from fim_lsp.pipeline import prepare
+from fim_lsp.settings import Settings
+from fim_lsp.snapshot import Snapshot
+from fim_lsp.tokens import default_counter
 
 SITE = Path(sysconfig.get_paths()["purelib"])
 PROJECTS = {  # name: (workspace folder, files of the project inside it)
-    "fim-lsp": (REPO, "server/fim_lsp"),
+    "fim-lsp": (support.REPO, "server/fim_lsp"),
     "httpx": (SITE, "httpx"),
     "pygls": (SITE, "pygls"),
     "pytest": (SITE, "_pytest"),  # lsprotocol: one big generated file, no holes to cut
@@ -157,11 +155,6 @@ def opened(path: Path) -> Document:
     return Document.opened(path.as_uri(), "python", 1, path.read_text(encoding="utf-8"))
 
 
-def pct(samples: list[float], share: float) -> float:
-    ordered = sorted(samples) or [0.0]
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
-
-
 def shared_prefix(a: str, b: str) -> int:
     n = min(len(a), len(b))
     i = 0
@@ -228,10 +221,10 @@ def run_project(name: str, budget: int, per_project: int, rng: random.Random) ->
         results[label] = {
             "recall": hits / len(holes) if holes else 0.0,
             "tokens": statistics.median(tokens) if tokens else 0,
-            "gather_p50_ms": pct(gathering, 0.5) * 1000,
-            "gather_p95_ms": pct(gathering, 0.95) * 1000,
-            "p50_ms": pct(build, 0.5) * 1000,
-            "p95_ms": pct(build, 0.95) * 1000,
+            "gather_p50_ms": support.percentile(gathering, 0.5) * 1000,
+            "gather_p95_ms": support.percentile(gathering, 0.95) * 1000,
+            "p50_ms": support.percentile(build, 0.5) * 1000,
+            "p95_ms": support.percentile(build, 0.95) * 1000,
             "shared": statistics.median(ratios) if ratios else 0.0,
         }
     # The prompt without any context, for the ratio: what the pipeline already cost.
@@ -244,14 +237,14 @@ def run_project(name: str, budget: int, per_project: int, rng: random.Random) ->
     ws.close()
     return {
         "rankings": len(RANKINGS),
-        "rank_p50_ms": pct([took for took, _ in RANKINGS], 0.5) * 1000,
-        "rank_p95_ms": pct([took for took, _ in RANKINGS], 0.95) * 1000,
+        "rank_p50_ms": support.percentile([took for took, _ in RANKINGS], 0.5) * 1000,
+        "rank_p95_ms": support.percentile([took for took, _ in RANKINGS], 0.95) * 1000,
         "best_score": statistics.mean(score for _, score in RANKINGS) if RANKINGS else 0.0,
         "holes": len(holes),
         "documents": tabs_and_holes,
         "index_s": index_s,
         "index_mb": index_mb,
-        "plain_p50_ms": pct(plain, 0.5) * 1000 if plain else 0.0,
+        "plain_p50_ms": support.percentile(plain, 0.5) * 1000 if plain else 0.0,
         **results,
     }
 

@@ -24,24 +24,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import support
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "server")]
-
-from fim_lsp.documents import Document  # noqa: E402
-from fim_lsp.engine import Engine, Snapshot  # noqa: E402
-from fim_lsp.pipeline import snapshot_near  # noqa: E402
-from fim_lsp.providers.base import CompletionRequest  # noqa: E402
-from fim_lsp.settings import Settings  # noqa: E402
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from fim_lsp.documents import Document
+from fim_lsp.engine import Engine, Snapshot
+from fim_lsp.pipeline import snapshot_near
+from fim_lsp.providers.base import CompletionRequest
+from fim_lsp.settings import Settings
+from tests.support.fake_provider import FakeProvider, Reply
 
 LINE = "    result = compute_something(value, other_value) + offset  # filler\n"
 WARM_UP = 5  # keystrokes not timed: a new server's first requests make cattrs hooks, imports
@@ -55,8 +51,7 @@ def make_file(size: int) -> str:
 
 
 def summary(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    median, p95 = statistics.median(ordered), percentile95(ordered)
+    median, p95 = statistics.median(samples), support.percentile(samples, 0.95)
     return f"median {median * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
 
 
@@ -102,22 +97,13 @@ async def pipeline(text: str, requests: int, whole: bool = False) -> list[float]
     return samples
 
 
-async def over_lsp(text: str, requests: int, server: Path) -> tuple[list[float], int]:
+async def over_lsp(text: str, requests: int, server: str) -> tuple[list[float], float]:
     fake = FakeProvider(Reply(text=" + 1\n")).start()
     folder = Path(tempfile.mkdtemp(prefix="fim-lsp-overhead-"))
     (folder / "helpers.py").write_text(HELPERS)
     (folder / "bench.py").write_text(text)
-    client = LanguageClient("bench", "1")
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            initialization_options=options,
-            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), "bench")],
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server(options, server, folder=folder)
     for name, opened in (("helpers.py", HELPERS), ("bench.py", text)):
         client.text_document_did_open(
             types.DidOpenTextDocumentParams(
@@ -145,19 +131,10 @@ async def over_lsp(text: str, requests: int, server: Path) -> tuple[list[float],
         if i >= WARM_UP:
             samples.append(time.perf_counter() - started)
         assert result is not None, "the server gave no completion"
-    rss_kb = peak_rss_kb(client._server.pid)
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    rss = support.rss_mb(support.server_pid(client), peak=True)
+    await support.stop_server(client)
     fake.stop()
-    return samples, rss_kb
-
-
-def peak_rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
+    return samples, rss
 
 
 async def main() -> None:
@@ -166,7 +143,7 @@ async def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=1, help="alternate the files this often (a noisy machine)"
     )
-    parser.add_argument("--server", type=Path, default=REPO / "server")
+    support.add_server_option(parser)
     args = parser.parse_args()
     print(
         f"{args.requests} keystrokes per row and round, {args.rounds} round(s); "
@@ -177,32 +154,28 @@ async def main() -> None:
     inproc: dict[str, list[float]] = {label: [] for label in files}
     joined: dict[str, list[float]] = {label: [] for label in files}
     lsp: dict[str, list[float]] = {label: [] for label in files}
-    rss: dict[str, int] = dict.fromkeys(files, 0)
+    rss: dict[str, float] = dict.fromkeys(files, 0.0)
     for _ in range(args.rounds):
         for label, text in files.items():
             inproc[label] += await pipeline(text, args.requests)
             joined[label] += await pipeline(text, args.requests, whole=True)
-            samples, peak = await over_lsp(text, args.requests, args.server.resolve())
+            samples, peak = await over_lsp(text, args.requests, str(Path(args.server).resolve()))
             lsp[label] += samples
             rss[label] = max(rss[label], peak)
     for label in files:
         print(f"{label:>6}  pipeline  {summary(inproc[label])}")
         print(f"{label:>6}  whole     {summary(joined[label])}")
-        peak = f"server peak RSS {rss[label] / 1024:.0f} MB"
+        peak = f"server peak RSS {rss[label]:.0f} MB"
         print(f"{label:>6}  lsp       {summary(lsp[label])}   {peak}")
     for view, rows in (("pipeline", inproc), ("whole", joined), ("lsp", lsp)):
-        small = sorted(rows["20 KB"])
+        small = rows["20 KB"]
         for label in ("500 KB", "2 MB"):
-            large = sorted(rows[label])
+            large = rows[label]
             print(
                 f"{label} / 20 KB {view}: median "
                 f"{statistics.median(large) / statistics.median(small):.2f}x   "
-                f"p95 {percentile95(large) / percentile95(small):.2f}x"
+                f"p95 {support.percentile(large, 0.95) / support.percentile(small, 0.95):.2f}x"
             )
-
-
-def percentile95(ordered: list[float]) -> float:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 if __name__ == "__main__":

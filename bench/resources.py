@@ -19,35 +19,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import support
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO)]
-
-from tests.reliability.raw_client import RawClient  # noqa: E402
-from tests.support.fake_provider import FakeProvider, Reply  # noqa: E402
+from tests.reliability.raw_client import RawClient
+from tests.support.fake_provider import FakeProvider, Reply
 
 DOCUMENTS, LINES = 50, 5000
 SETTLE_S = 3.0  # "from the request": sent once the server has started (imports done)
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def summary(label: str, seconds: list[float]) -> str:
-    times = sorted(second * 1000 for second in seconds)
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    return f"{label:>40}: median {statistics.median(times):5.0f} ms   p95 {p95:5.0f} ms"
+    times = [second * 1000 for second in seconds]
+    median, p95 = statistics.median(times), support.percentile(times, 0.95)
+    return f"{label:>40}: median {median:5.0f} ms   p95 {p95:5.0f} ms"
 
 
 async def one_start(settle_s: float, server: Path, in_folder: bool) -> tuple[float, float]:
@@ -83,7 +72,7 @@ async def one_start(settle_s: float, server: Path, in_folder: bool) -> tuple[flo
         if stats["result"]["contextPending"] == 0:
             break
         await asyncio.sleep(0.1)
-    rss = peak_rss_mb(client.process.pid)
+    rss = support.rss_mb(client.process.pid, peak=True)
     await client.stop()
     return initialize_s, rss
 
@@ -91,15 +80,8 @@ async def one_start(settle_s: float, server: Path, in_folder: bool) -> tuple[flo
 async def settings_changes(changes: int, server: Path) -> list[float]:
     """Time from a settings change to the items of the completion asked right after it."""
     fake = FakeProvider(Reply(text=" + 1\n")).start()
-    client = LanguageClient("bench", "1")
-    await client.start_io(sys.executable, "-m", "fim_lsp", env={"PYTHONPATH": str(server)})
     options = {"baseUrl": fake.base_url, "apiKey": "bench", "debounceMs": 0, "cacheSize": 0}
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
-        )
-    )
-    client.initialized(types.InitializedParams())
+    client = await support.start_server(options, server)
     uri = "file:///bench/settings.py"
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, "x = 1\n"))
@@ -120,9 +102,7 @@ async def settings_changes(changes: int, server: Path) -> list[float]:
         )
         samples.append(time.perf_counter() - started)
         assert result is not None, "the server gave no completion"
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await support.stop_server(client)
     fake.stop()
     return samples
 
@@ -131,9 +111,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--changes", type=int, default=20)
-    parser.add_argument("--server", type=Path, default=REPO / "server")
+    support.add_server_option(parser)
     args = parser.parse_args()
-    server = args.server.resolve()
+    server = Path(args.server).resolve()
     print(f"server {server}; {args.starts} starts each")
     peaks = {}
     for label, settle_s, in_folder in (

@@ -31,15 +31,21 @@ async def start_server(
     *,
     python: str = sys.executable,
     env: dict[str, str] | None = None,
+    folder: Path | None = None,
 ) -> LanguageClient:
     """The server started over stdio and initialized with ``options``.  Its environment is
-    only what is given (and no home), so the user's own files never change a figure."""
+    only what is given (and no home), so the user's own files never change a figure;
+    ``folder`` is the workspace folder an editor would open."""
     client = LanguageClient("bench", "1")
     environment = {"PYTHONPATH": str(server), "HOME": "/nonexistent", **(env or {})}
     await client.start_io(python, "-m", "fim_lsp", env=environment)
     await client.initialize_async(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
+            capabilities=types.ClientCapabilities(),
+            initialization_options=options,
+            workspace_folders=[types.WorkspaceFolder(folder.as_uri(), folder.name)]
+            if folder
+            else None,
         )
     )
     client.initialized(types.InitializedParams())
