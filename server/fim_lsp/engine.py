@@ -68,6 +68,10 @@ DEADLINE_GRACE_S = 0.5
 WARM_AFTER_IDLE_S = 50.0
 
 
+# Called when an answer kept for an editor that gave up on its request has arrived.
+Landed = Callable[[], None]
+
+
 @dataclass
 class Timing:
     """Where the time of the last upstream request went (``fim-lsp complete --verbose``)."""
@@ -161,16 +165,22 @@ class Engine:
         return self._counter
 
     async def complete(
-        self, snapshot: Snapshot, invoked: bool = False, browse: bool = True
+        self,
+        snapshot: Snapshot,
+        invoked: bool = False,
+        browse: bool = True,
+        landed: Landed | None = None,
     ) -> Suggestion | None:
         """The suggestion for this cursor, or None (also when a newer call superseded it).
         ``invoked``: the user asked; ``browse``: and wants alternatives to the one known (a
-        manual trigger does; the suggest widget's request does not).  Within ``timeoutMs``
-        (and ``DEADLINE_GRACE_S``) whatever upstream does (see ``_run``): an adopted request
-        that gives nothing and a new one after it share the one deadline."""
+        manual trigger does; the suggest widget's request does not).  ``landed`` is called
+        when the editor gave up on this call and its answer, kept, arrives while the user
+        is still where they were: an editor that will not ask again can be told to.  Within
+        ``timeoutMs`` (and ``DEADLINE_GRACE_S``) whatever upstream does (see ``_run``): an
+        adopted request that gives nothing and a new one after it share the one deadline."""
         try:
             async with timeout(self._deadline_s()):
-                return await self._complete(snapshot, invoked, browse)
+                return await self._complete(snapshot, invoked, browse, landed)
         except asyncio.TimeoutError:  # the builtin one on 3.11, async-timeout's on 3.10
             log.debug("no suggestion for %s within timeoutMs", snapshot.uri)
             return None
@@ -178,7 +188,9 @@ class Engine:
     def _deadline_s(self) -> float:
         return self.settings.timeout_ms / 1000 + DEADLINE_GRACE_S
 
-    async def _complete(self, snapshot: Snapshot, invoked: bool, browse: bool) -> Suggestion | None:
+    async def _complete(
+        self, snapshot: Snapshot, invoked: bool, browse: bool, landed: Landed | None
+    ) -> Suggestion | None:
         received = time.perf_counter()
         if reason := self.gate.refusal(snapshot):
             log.debug("no completion for %s: %s", snapshot.uri, reason)
@@ -197,10 +209,10 @@ class Engine:
             elif suggestion is not None:
                 self.stats.cache_hits += 1
         else:
-            entry, suggestion = await self._adopt_or_start(snapshot, invoked)
+            entry, suggestion = await self._adopt_or_start(snapshot, invoked, landed)
         if suggestion is not None and browse and self._browsing(entry, suggestion, invoked):
             entry = self._start(snapshot, 0, invoked=True, known=suggestion)
-            suggestion = await self._wait(entry)
+            suggestion = await self._wait(entry, landed)
         if suggestion is None:
             return None
         if not entry.shown:
@@ -218,7 +230,7 @@ class Engine:
                 entry.cancel()
 
     async def _adopt_or_start(
-        self, snapshot: Snapshot, invoked: bool
+        self, snapshot: Snapshot, invoked: bool, landed: Landed | None
     ) -> tuple[Entry, Suggestion | None]:
         """The document's entry in flight, when it is for this state or already upstream for
         one this state typed on from; else a new entry, after the debounce."""
@@ -226,7 +238,7 @@ class Engine:
         if current and current.in_flight():
             typed = typed_since(current.state, snapshot)
             if typed == "" or (typed is not None and self._answering(current)):
-                result = await self._wait(current)
+                result = await self._wait(current, landed if typed == "" else None)
                 if result is None:
                     return current, None
                 adopted = continue_typed(current.state, result, snapshot)
@@ -236,7 +248,7 @@ class Engine:
             else:
                 current.cancel()
         entry = self._start(snapshot, self._delay_ms(snapshot, invoked), invoked=invoked)
-        return entry, await self._wait(entry)
+        return entry, await self._wait(entry, landed)
 
     def _browsing(self, entry: Entry, suggestion: Suggestion, invoked: bool) -> bool:
         """A manual trigger where the suggestion known (shown, or the request in flight) has
@@ -323,13 +335,14 @@ class Engine:
             self.gate.failed(TransientError(f"no answer within timeoutMs ({timeout_ms} ms)"))
             return None
 
-    async def _wait(self, entry: Entry) -> Suggestion | None:
+    async def _wait(self, entry: Entry, landed: Landed | None = None) -> Suggestion | None:
         """Await a shared entry.  When the last waiter goes, the entry ends unless the next
         keystroke adopts it.  But when the editor gave up on a document the user has not
         changed since, the answer is still for where the user is: it is kept up to
-        ``timeoutMs``, so the next request there is served at once.  (VS Code gives up ~740
-        ms after the last letter, when its suggest widget opens, and asks again only for the
-        widget's item applied, up to a few hundred ms later — or at the next key.)"""
+        ``timeoutMs``, so the next request there is served at once, and ``landed`` is
+        called when it arrives.  (VS Code gives up ~740 ms after the last letter, when its
+        suggest widget opens, and asks again only for the widget's item applied, up to a
+        few hundred ms later — or, where no widget opens, at the next key.)"""
         uri = entry.state.uri
         edits = self._edits[uri]
         entry.waiters += 1
@@ -348,8 +361,17 @@ class Engine:
                 entry.kept = given_up and self._edits[uri] == edits
                 if entry.kept:
                     log.debug("the editor gave up on %s; its answer is kept", uri)
+                    if landed is not None:
+                        entry.task.add_done_callback(lambda _: self._kept_done(entry, landed))
                 lifetime = self.settings.timeout_ms / 1000 if entry.kept else ADOPTION_GRACE_S
                 asyncio.get_running_loop().call_later(lifetime, _abandon, entry)
+
+    def _kept_done(self, entry: Entry, landed: Landed) -> None:
+        """A kept answer is in: tell its editor, once, if nobody took it meanwhile and the
+        user is still at its state (an edit or a move there would have ended or unkept it)."""
+        if entry.kept and not entry.waiters and entry.result() is not None:
+            entry.kept = False
+            landed()
 
     def accepted(self, item_id: str) -> None:
         """The editor applied a suggestion: prefetch the completion for the document it made,

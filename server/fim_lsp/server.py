@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from lsprotocol import types
@@ -38,6 +39,9 @@ ACCEPTED_COMMAND = "fim-lsp.accepted"
 STATS_COMMAND = "fim-lsp.stats"
 # Not in LSP 3.18: what VS Code's API reports as a partial accept, forwarded by our clients.
 PARTIAL_ACCEPT = "textDocument/didPartiallyAcceptCompletion"
+# Not in LSP: "the answer to a request you gave up on is here; ask again", sent only to a
+# client that declares `experimental.fimLsp.suggestionReady` (docs/CONTRACT.md).
+SUGGESTION_READY = "fimLsp/suggestionReady"
 STATS_FILE_PERIOD_S = 5.0
 
 
@@ -58,6 +62,7 @@ class FimLanguageServer(LanguageServer):
         self.engine = Engine(startup, self.tell_user)
         self.documents = DocumentStore()
         self.stats_publisher: asyncio.Task[None] | None = None
+        self.tells_ready = False  # the client asks again when told a suggestion is ready
 
     @property
     def encoding(self) -> str:
@@ -67,6 +72,24 @@ class FimLanguageServer(LanguageServer):
         """The one way to the user's screen: masked like the logs."""
         kind = types.MessageType.Error if severity is Severity.ERROR else types.MessageType.Warning
         self.window_show_message(types.ShowMessageParams(type=kind, message=mask(message)))
+
+    def landed(self, uri: str, version: int, position: types.Position) -> Callable[[], None]:
+        """What tells the client that the answer to its given-up request at ``position`` of
+        ``uri`` at ``version`` is ready, if the document is still at that version."""
+
+        def tell() -> None:
+            document = self.documents.get(uri)
+            if self.tells_ready and document is not None and document.version == version:
+                log.debug("a kept suggestion is ready for %s at %s", uri, version)
+                self.protocol.notify(
+                    SUGGESTION_READY,
+                    {
+                        "textDocument": {"uri": uri, "version": version},
+                        "position": {"line": position.line, "character": position.character},
+                    },
+                )
+
+        return tell
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls pops up every failed notification; a client's mistake is one log line (for
@@ -150,6 +173,7 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: FimLanguageServer, params: types.InitializeParams) -> None:
+        ls.tells_ready = _declares_suggestion_ready(params.capabilities)
         settings = ls.settings_with(params.initialization_options, "initializationOptions")
         if settings is not None:
             ls.engine.update_settings(settings)
@@ -227,7 +251,8 @@ def build_server(startup: Settings | None = None) -> FimLanguageServer:
         if selected is not None:
             return await _complete_with_selection(ls, params, snapshot, document, line_start)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
-        suggestion = await ls.engine.complete(snapshot, invoked=invoked)
+        landed = ls.landed(uri, document.version, position)
+        suggestion = await ls.engine.complete(snapshot, invoked=invoked, landed=landed)
         if suggestion is None:
             return None
         return _items(
@@ -308,6 +333,12 @@ def _context_folders(ls: FimLanguageServer) -> None:
     root = ls.workspace.root_path
     found = [folder for folder in folders if folder] or ([root] if root else [])
     ls.engine.workspace.folders = found
+
+
+def _declares_suggestion_ready(capabilities: types.ClientCapabilities) -> bool:
+    experimental = capabilities.experimental
+    ours = experimental.get("fimLsp") if isinstance(experimental, dict) else None
+    return isinstance(ours, dict) and ours.get("suggestionReady") is True
 
 
 def _field(params: Any, name: str) -> Any:

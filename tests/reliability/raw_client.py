@@ -36,15 +36,16 @@ class RawClient:
         fake: FakeProvider,
         arguments: tuple[str, ...] = (),
         root: str | None = None,
+        capabilities: dict[str, Any] | None = None,
         **options: Any,
     ) -> RawClient:
         """The server initialized with ``options`` over working defaults, ``root`` as its
-        one workspace folder."""
+        one workspace folder, the client declaring ``capabilities``."""
         client = await cls.launch(arguments)
         init = {"baseUrl": fake.base_url, "apiKey": API_KEY, "debounceMs": 0, "cacheSize": 0}
         params: dict[str, Any] = {
             "processId": None,
-            "capabilities": {},
+            "capabilities": capabilities or {},
             "initializationOptions": {**init, **options},
         }
         if root is not None:
@@ -120,6 +121,10 @@ class RawClient:
                 "context": {"triggerKind": 2},
             },
         )
+
+    def notified(self, method: str) -> list[Any]:
+        """The params of every notification ``method`` the server sent so far."""
+        return [note["params"] for note in self.notifications if note.get("method") == method]
 
     def popups(self) -> list[str]:
         return [

@@ -1,7 +1,9 @@
 """An editor that gives up on a request while the user is still where it asked (VS Code does
 ~740 ms after the last letter, when its suggest widget opens): the real server over stdio
 gets a real ``$/cancelRequest``, the fake DashScope on 127.0.0.1 answers slowly.  The answer
-is kept for that state, so asking there again is answered from it; an edit ends it."""
+is kept for that state, so asking there again is answered from it; an edit ends it.  An
+editor that declared it is told when the kept answer is in (``fimLsp/suggestionReady``): VS
+Code, where no suggest widget opens, never asks again by itself."""
 
 from __future__ import annotations
 
@@ -21,10 +23,23 @@ SLOW_S = 1.5
 REPLY = Reply(text="(items)\n", first_delay=SLOW_S)
 
 
+READY = "fimLsp/suggestionReady"
+TELLS_READY = {"experimental": {"fimLsp": {"suggestionReady": True}}}
+
+
 @pytest.fixture
 def client(client: RawClient) -> RawClient:
     client.open(URI, TEXT)
     return client
+
+
+@pytest.fixture
+async def told_client(fake: FakeProvider) -> AsyncIterator[RawClient]:
+    """A client that asks again when the server says a suggestion is ready (as VS Code's)."""
+    raw = await RawClient.start(fake, capabilities=TELLS_READY)
+    raw.open(URI, TEXT, version=7)
+    yield raw
+    await raw.stop()
 
 
 def ask(client: RawClient) -> Any:
@@ -73,3 +88,60 @@ async def test_a_request_cancelled_after_the_user_typed_on_closes_its_stream(
 
     closed = await asyncio.to_thread(fake.wait_for_close)  # not kept: the user moved on
     assert closed is fake.received[0]
+
+
+async def test_a_client_that_declared_it_is_told_when_the_kept_answer_is_in(
+    told_client: RawClient, fake: FakeProvider
+):
+    cancelled = ask(told_client)
+    await asyncio.to_thread(fake.wait_for_requests, 1)
+    told_client.notify("$/cancelRequest", {"id": cancelled})
+    await told_client.reply(cancelled)
+    assert told_client.notified(READY) == []  # not yet: the model is still thinking
+
+    await wait_until(lambda: told_client.notified(READY), "the suggestion-ready notification")
+
+    assert told_client.notified(READY) == [
+        {
+            "textDocument": {"uri": URI, "version": 7},
+            "position": {"line": 0, "character": len(TEXT)},
+        }
+    ]
+    again = await told_client.reply(ask(told_client))
+    assert [item["insertText"] for item in again["result"]["items"]] == ["(items)"]
+    assert len(fake.received) == 1
+
+
+async def test_no_client_is_told_of_an_answer_it_did_not_give_up_on_or_cannot_use(
+    told_client: RawClient, client: RawClient, fake: FakeProvider
+):
+    # Answered while asked: nothing to tell.
+    reply = await told_client.reply(ask(told_client), timeout=2 * SLOW_S + 5)
+    assert [item["insertText"] for item in reply["result"]["items"]] == ["(items)"]
+    # Given up on, for a client that never said it would ask again.
+    cancelled = ask(client)
+    await asyncio.to_thread(fake.wait_for_requests, 2)
+    client.notify("$/cancelRequest", {"id": cancelled})
+    await client.reply(cancelled)
+    upstream = fake.received[-1]
+    await wait_until(lambda: upstream.chunks_sent == 1, "the slow answer to be sent")
+    await client.reply(ask(client))  # answered from the kept answer, so it was in
+
+    assert told_client.notified(READY) == [] and client.notified(READY) == []
+
+
+async def test_no_one_is_told_when_the_user_typed_on_after_giving_up(
+    told_client: RawClient, fake: FakeProvider
+):
+    cancelled = ask(told_client)
+    await asyncio.to_thread(fake.wait_for_requests, 1)
+    told_client.notify("$/cancelRequest", {"id": cancelled})
+    await told_client.reply(cancelled)
+    told_client.change(URI, 8, [{"text": TEXT + "s"}])
+
+    closed = await asyncio.to_thread(fake.wait_for_close)
+    # Anything the server would send about it comes before its reply to a later request.
+    await told_client.request("workspace/executeCommand", {"command": "fim-lsp.stats"})
+
+    assert closed is fake.received[0]
+    assert told_client.notified(READY) == []

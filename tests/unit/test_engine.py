@@ -433,6 +433,54 @@ async def test_an_answer_the_editor_gave_up_on_is_kept_for_the_state_the_user_is
     assert len(harness.provider.streams) == 1
 
 
+async def test_the_editor_is_told_once_when_an_answer_it_gave_up_on_is_in(harness: Harness):
+    told: list[str] = []
+    snapshot = Snapshot(URI, URI[7:], "x =", 3)
+    asked = asyncio.ensure_future(
+        harness.engine.complete(snapshot, landed=lambda: told.append("x ="))
+    )
+    await settle()
+    asked.cancel()
+    await settle()
+    assert told == []
+
+    harness.provider.streams[0].end(" 1")
+    await settle()
+
+    assert told == ["x ="]
+    assert (await harness.ask("x =")).text == " 1"
+    assert told == ["x ="]
+
+
+async def test_nobody_is_told_of_a_kept_answer_a_newer_request_took_or_an_edit_ended(
+    harness: Harness,
+):
+    told: list[str] = []
+    for edit in (False, True):
+        text = f"x{edit:d} ="
+        snapshot = Snapshot(URI, URI[7:], text, len(text))
+        asked = asyncio.ensure_future(
+            harness.engine.complete(snapshot, landed=lambda: told.append(text))
+        )
+        await settle()
+        asked.cancel()
+        await settle()
+        if edit:
+            harness.engine.typing(URI)
+            await asyncio.sleep(2 * ADOPTION_GRACE_S)
+        else:
+            again = harness.ask(text)  # the editor asked again before the answer was in
+            await settle()
+        stream = harness.provider.streams[-1]
+        if not stream.closed:
+            stream.end(" 1")
+        await settle()
+        if not edit:
+            assert (await again).text == " 1"
+
+    assert told == []
+
+
 async def test_an_answer_the_editor_gave_up_on_ends_when_the_user_types_on(harness: Harness):
     asked = harness.ask("x =")
     await settle()
