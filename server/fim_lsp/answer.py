@@ -23,10 +23,13 @@ class Answer:
         chunks: AsyncGenerator[str, None],
         on_close: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
+        on_first_chunk: Callable[[float], None] = lambda latency: None,
     ) -> None:
+        """``on_first_chunk`` is told the seconds from opening to the first chunk."""
         self._chunks = chunks
         self._clock = clock
         self._on_close = on_close
+        self._on_first_chunk = on_first_chunk
         self._closing: asyncio.Future[None] | None = None
         self.raw = ""
         self.ended = False
@@ -54,6 +57,7 @@ class Answer:
             self.last_chunk_at = self._clock()
             if self.first_chunk_at is None:
                 self.first_chunk_at = self.last_chunk_at
+                self._on_first_chunk(self.first_chunk_at - self.opened_at)
             self.raw += chunk
         return self.raw[start:]
 

@@ -56,10 +56,14 @@ MAX_UPSTREAM_REQUESTS = 4
 # of the block follows as the next suggestion (a follow-up of the same answer).
 SHOW_WHOLE_LINES_AFTER_S: float | None = 0.5
 # A request with no chunk this long after it was sent or after its last chunk (or HUNG_FACTOR
-# times the model's usual answer time, if longer) is taken for hung: a keystroke replaces it
-# rather than waits for it, and a request waiting for an upstream slot takes its slot.
+# times the model's usual first-chunk latency, if longer) is taken for hung: a keystroke
+# replaces it rather than waits for it, and a request waiting for an upstream slot takes its
+# slot.  Until a first chunk has come from the model, HUNG_UNTIL_LEARNT_S: a slow model's
+# first request is not taken for hung and asked again (a provider that never answered gains
+# nothing from a replacement, which would hang as well).
 HUNG_AFTER_S = 1.0
 HUNG_FACTOR = 3.0
+HUNG_UNTIL_LEARNT_S = 3.0
 # Every request is answered, and let go upstream, this long after ``timeoutMs`` at the latest:
 # when httpx's own timeout works (a model that sends nothing), it fires first and says what
 # failed; this catches what it cannot (see ``_run``).
@@ -98,7 +102,8 @@ class Engine:
         self._offers = Offers()
         self._rhythm = Rhythm()  # one user, one typing rhythm, whatever the document
         self._slots = Slots(MAX_UPSTREAM_REQUESTS, self._yields_at, clock)
-        self._model_latency: deque[float] = deque(maxlen=20)
+        self._model_latency: deque[float] = deque(maxlen=20)  # whole answers, for the debounce
+        self._first_chunk_latency: deque[float] = deque(maxlen=20)  # for the hung rule
         self._last_activity = time.monotonic()
         self._warming: asyncio.Future[None] | None = None
         self.stats = Stats()
@@ -113,6 +118,7 @@ class Engine:
         add_secret(settings.api_key)
         add_secret(settings.secret_key)
         self._provider = self._provider_factory(settings)
+        self._first_chunk_latency.clear()  # another model, or the same one elsewhere
         self._store = Store(settings.cache_size, settings.cache_ttl_s, self._clock)
         self.workspace.globs = settings.exclude_globs
         self.gate.reset(settings)
@@ -270,11 +276,15 @@ class Engine:
 
     def _hung_at(self, answer: Answer) -> float:
         """When a request is taken for hung: nothing came for much longer than the model's
-        answers usually take, since it was sent or since its last chunk."""
-        latency = self._model_latency
-        usual = statistics.median(latency) if latency else 0.0
+        first chunk usually takes, since it was sent or since its last chunk."""
+        latency = self._first_chunk_latency
+        hung_after = (
+            max(HUNG_AFTER_S, HUNG_FACTOR * statistics.median(latency))
+            if latency
+            else HUNG_UNTIL_LEARNT_S
+        )
         since = answer.last_chunk_at if answer.last_chunk_at is not None else answer.opened_at
-        return since + max(HUNG_AFTER_S, HUNG_FACTOR * usual)
+        return since + hung_after
 
     def _yields_at(self, entry: Entry) -> float | None:
         """When ``entry`` gives its upstream slot to a request that waits for one: at once
@@ -470,7 +480,12 @@ class Engine:
         self.stats.requests += 1
         self.stats.prefetches += entry.kind is Kind.PREFETCH
         slot = await self._slots.acquire(entry)
-        answer = Answer(self._provider.stream(plan.request), slot.release, self._clock)
+        answer = Answer(
+            self._provider.stream(plan.request),
+            slot.release,
+            self._clock,
+            self._first_chunk_latency.append,  # learnt as it comes, even if cancelled after
+        )
         entry.answer = answer
         completion = await self._read(snapshot, entry, answer, 0, plan.context)
         if answer.first_chunk_at is not None:

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from fim_lsp.engine import ADOPTION_GRACE_S, HUNG_AFTER_S, SHOW_WHOLE_LINES_AFTER_S, Engine
+from fim_lsp.engine import (
+    ADOPTION_GRACE_S,
+    HUNG_AFTER_S,
+    HUNG_UNTIL_LEARNT_S,
+    SHOW_WHOLE_LINES_AFTER_S,
+    Engine,
+)
 from fim_lsp.notices import Severity
 from fim_lsp.providers.base import AuthError, RateLimitError, TransientError
 from fim_lsp.settings import Settings
@@ -325,18 +331,69 @@ async def test_a_slow_block_shows_its_whole_lines_and_the_rest_follows(harness: 
 
 
 async def test_typing_on_replaces_a_hung_request_instead_of_waiting_for_it(harness: Harness):
+    await harness.answer("y =", " 2")  # the model's first chunks come at once
     asked = harness.ask("x =")
     await settle()
-    hung = harness.provider.streams[0]  # sends nothing
+    hung = harness.provider.streams[-1]  # sends nothing
     harness.clock.advance(HUNG_AFTER_S)
 
     typed_on = harness.ask("x = 1")
     await settle()
 
     assert hung.closed and await asked is None
-    [_, fresh] = harness.provider.streams
+    fresh = harness.provider.streams[-1]
     fresh.end(" + 1")
     assert (await typed_on).text == " + 1"
+
+
+async def test_before_the_model_ever_answered_a_request_is_replaced_only_when_long_hung(
+    harness: Harness,
+):
+    asked = harness.ask("x =")
+    await settle()
+    hung = harness.provider.streams[0]  # sends nothing
+    harness.clock.advance(HUNG_UNTIL_LEARNT_S)
+
+    typed_on = harness.ask("x = 1")
+    await settle()
+
+    assert hung.closed and await asked is None
+    assert len(harness.provider.streams) == 2
+    harness.provider.streams[-1].end(" + 1")
+    assert (await typed_on).text == " + 1"
+
+
+async def test_a_slow_models_first_request_is_waited_for_not_asked_again(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    slow = harness.provider.streams[0]
+    harness.clock.advance(1.5 * HUNG_AFTER_S)  # slower than a model that answered before
+
+    typed_on = harness.ask("x = 1")
+    await settle()
+    slow.end(" 1 + 1")
+
+    assert (await typed_on).text == " + 1"
+    assert (await asked).text == " 1 + 1"
+    assert len(harness.provider.streams) == 1
+
+
+async def test_the_first_chunks_latency_is_learnt_as_it_comes(harness: Harness):
+    asked = harness.ask("x =")
+    await settle()
+    slow = harness.provider.streams[0]
+    harness.clock.advance(2.0)
+    slow.send(" 1")  # 2 s to the first chunk; the line goes on
+    await settle()
+    harness.clock.advance(2.5)  # far past HUNG_AFTER_S since, well under 3 x 2 s
+
+    typed_on = harness.ask("x = 1")
+    await settle()
+    slow.end(" + 1")
+
+    assert (await typed_on).text == " + 1"
+    assert (await asked).text == " 1 + 1"
+    assert len(harness.provider.streams) == 1
 
 
 async def test_typing_on_while_the_model_is_merely_slow_waits_for_it(harness: Harness):
@@ -460,7 +517,7 @@ async def test_nobody_is_told_of_a_kept_answer_a_newer_request_took_or_an_edit_e
         text = f"x{edit:d} ="
         snapshot = Snapshot(URI, URI[7:], text, len(text))
         asked = asyncio.ensure_future(
-            harness.engine.complete(snapshot, landed=lambda: told.append(text))
+            harness.engine.complete(snapshot, landed=lambda text=text: told.append(text))
         )
         await settle()
         asked.cancel()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fim_lsp.engine import HUNG_AFTER_S, MAX_UPSTREAM_REQUESTS
+from fim_lsp.engine import HUNG_AFTER_S, HUNG_UNTIL_LEARNT_S, MAX_UPSTREAM_REQUESTS
 from tests.support.scripted_provider import settle
 from tests.unit.test_engine import Harness
 
@@ -31,7 +31,7 @@ async def fill_slots(harness: Harness, first_chunk: bool = False) -> list:
 
 async def test_hung_requests_give_their_slots_to_another_document(harness: Harness):
     hung = await fill_slots(harness)  # the provider sends nothing for any of them
-    harness.clock.advance(HUNG_AFTER_S)
+    harness.clock.advance(HUNG_UNTIL_LEARNT_S)  # nothing ever came: no latency is known
 
     fresh = harness.ask("y =", uri=OTHERS[-1])
     await settle()

@@ -23,7 +23,7 @@ export function clientOptions(
   settings: () => ServerSettings,
   output: vscode.LogOutputChannel,
   status: StatusModel,
-  partialAccepts: Middleware,
+  inlineCompletions: readonly Middleware[],
 ): LanguageClientOptions {
   return {
     documentSelector: DOCUMENT_SELECTOR,
@@ -31,7 +31,7 @@ export function clientOptions(
     initializationOptions: settings,
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
-    middleware: chainInlineCompletions(requestTracking(status), partialAccepts),
+    middleware: [requestTracking(status), ...inlineCompletions].reduceRight((inner, outer) => chainInlineCompletions(outer, inner)),
     stdioOptions: {
       stdout: () => undefined, // LSP itself: the client reads it
       stderr: (input, channel) => pipeServerLog(input, channel, (reason) => status.reportProblem(reason)),

@@ -18,6 +18,7 @@ import { routeServerMessages } from "./serverMessages";
 import { pathPythonNames, resolveServerLaunch } from "./serverLaunch";
 import { type ServerSettings, toDidChangeConfigurationParams, toServerSettings, unsetsAField } from "./serverSettings";
 import type { StatusModel } from "./status";
+import { SUGGESTION_READY_NOTIFICATION, SuggestionReady, type SuggestionReadyParams } from "./suggestionReady";
 
 export const STATS_COMMAND = "fim-lsp.stats";
 
@@ -64,10 +65,13 @@ export class ServerController implements vscode.Disposable {
     if (isMissingKey(name, credentials, process.env)) {
       this.warnNoKeyOnce(name);
     }
+    const suggestionReady = new SuggestionReady();
     const client = createLanguageClient(
       resolution.launch,
-      clientOptions(() => this.settingsToSend(), this.output, this.status, this.partialAccepts.middleware),
+      clientOptions(() => this.settingsToSend(), this.output, this.status, [this.partialAccepts.middleware, suggestionReady.middleware]),
     );
+    client.registerFeature(suggestionReady.feature);
+    client.onNotification(SUGGESTION_READY_NOTIFICATION, (params: SuggestionReadyParams) => void suggestionReady.ready(params));
     routeServerMessages(client, this.status);
     client.onDidChangeState((change) => {
       if (change.newState === State.Running) {

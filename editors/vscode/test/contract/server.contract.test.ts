@@ -120,7 +120,7 @@ for (const variant of launches) {
       fake.globalSettings.set("fim-lsp.baseUrl", provider.baseUrl);
       fake.globalSettings.set("fim-lsp.debounceMs", 0);
       const launch = await variant.resolve();
-      const options = clientOptions(() => toServerSettings(readSetting), window.createOutputChannel("fim-lsp") as any, new StatusModel(), new PartialAccepts(async () => undefined).middleware);
+      const options = clientOptions(() => toServerSettings(readSetting), window.createOutputChannel("fim-lsp") as any, new StatusModel(), [new PartialAccepts(async () => undefined).middleware]);
       client = createLanguageClient(launch, options);
       server = startServer(launch);
       const initializeParams: any = {
