@@ -8,6 +8,7 @@ Code, where no suggest widget opens, never asks again by itself."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -21,8 +22,6 @@ SLOW_S = 1.5
 
 
 REPLY = Reply(text="(items)\n", first_delay=SLOW_S)
-
-
 READY = "fimLsp/suggestionReady"
 TELLS_READY = {"experimental": {"fimLsp": {"suggestionReady": True}}}
 
