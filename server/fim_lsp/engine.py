@@ -204,9 +204,7 @@ class Engine:
         store = self._store
         store.reach(snapshot)
         self._leave_other_documents(snapshot.uri)
-        current = store.current(snapshot.uri)
-        if current and current.in_flight() and not current.wanted_at(snapshot):
-            current.cancel()  # the user moved on: that answer can never be shown
+        current = self._drop_unwanted(snapshot)
         if hit := store.lookup(snapshot, invoked):
             entry, suggestion = hit.entry, hit.suggestion
             if suggestion is not None and (hit.typed or entry is current):
@@ -228,6 +226,14 @@ class Engine:
         self.stats.items_s.append(time.perf_counter() - received)
         return suggestion
 
+    def _drop_unwanted(self, snapshot: Snapshot) -> Entry | None:
+        """The document's newest entry; in flight for a state the user cannot reach from
+        ``snapshot`` any more, it is cancelled (that answer can never be shown)."""
+        current = self._store.current(snapshot.uri)
+        if current and current.in_flight() and not current.wanted_at(snapshot):
+            current.cancel()
+        return current
+
     def _leave_other_documents(self, uri: str) -> None:
         """The user types here now: what streams for another document (a follow-up, a
         prefetch) with nobody waiting can only be shown once they come back; stop paying."""
@@ -239,22 +245,36 @@ class Engine:
         self, snapshot: Snapshot, invoked: bool, landed: Landed | None
     ) -> tuple[Entry, Suggestion | None]:
         """The document's entry in flight, when it is for this state or already upstream for
-        one this state typed on from; else a new entry, after the debounce."""
+        one this state typed on from; else, or when that brought nothing for this state, a
+        new entry, after the debounce."""
         current = self._store.current(snapshot.uri)
         if current and current.in_flight():
             typed = typed_since(current.state, snapshot)
             if typed == "" or (typed is not None and self._answering(current)):
                 result = await self._wait(current, landed if typed == "" else None)
-                if result is None:
-                    return current, None
-                adopted = continue_typed(current.state, result, snapshot)
+                adopted = continue_typed(current.state, result, snapshot) if result else None
                 if adopted is not None:
                     self.stats.adopted += 1
                     return current, adopted
+                if (typed == "" and result is None) or not self._asks_again(snapshot, current):
+                    return current, None
+                self._drop_unwanted(snapshot)  # a follow-up of that answer, say
             else:
                 current.cancel()
         entry = self._start(snapshot, self._delay_ms(snapshot, invoked), invoked=invoked)
         return entry, await self._wait(entry, landed)
+
+    def _asks_again(self, snapshot: Snapshot, adopted: Entry) -> bool:
+        """Whether a keystroke that adopted the request for an earlier state, which brought
+        nothing for this one (its answer was empty, went another way, or failed in a way
+        worth trying again), asks for itself: once, if it is still the newest and the gate
+        lets it (not after a refused key or a rate limit's pause)."""
+        return (
+            not adopted.task.cancelled()  # superseded: a newer keystroke asks
+            and (adopted.failure is None or isinstance(adopted.failure, TransientError))
+            and self._store.latest(snapshot.uri) is snapshot
+            and self.gate.refusal(snapshot) is None
+        )
 
     def _browsing(self, entry: Entry, suggestion: Suggestion, invoked: bool) -> bool:
         """A manual trigger where the suggestion known (shown, or the request in flight) has
@@ -419,7 +439,7 @@ class Engine:
         if entry.invoked and settings.alternatives > 1:
             slot = await self._slots.acquire(entry)
             try:
-                choices = await self._fetch_choices(plan, settings.alternatives)
+                choices = await self._fetch_choices(entry, plan, settings.alternatives)
             finally:
                 slot.release()
             if entry.first is not None:
@@ -459,12 +479,13 @@ class Engine:
         self.stats.context_s.append(time.perf_counter() - started)
         return gathered
 
-    async def _fetch_choices(self, plan: Plan, n: int) -> list[str] | None:
+    async def _fetch_choices(self, entry: Entry, plan: Plan, n: int) -> list[str] | None:
         """Several distinct completions at once, for a user who asked and may browse them."""
         self.stats.requests += 1
         try:
             raws = await self._provider.alternatives(plan.request, n)
         except ProviderError as error:
+            entry.failure = error
             self.stats.errors += 1
             self.gate.failed(error)
             return None
@@ -535,6 +556,7 @@ class Engine:
                 self._follow(snapshot, entry, shown, answer, start + len(completion))
             return completion
         except ProviderError as error:
+            entry.failure = error
             self.stats.errors += 1
             self.gate.failed(error)
             return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from fim_lsp.answer import Answer
+from fim_lsp.providers.base import ProviderError
 from fim_lsp.snapshot import Snapshot, State, Suggestion
 from fim_lsp.typeahead import continue_typed, typed_since
 
@@ -50,6 +51,7 @@ class Entry:
     waiters: int = 0
     kept: bool = False  # its editor gave up, but the user is still at its state
     empty: bool = False  # the model's continuation for this state was nothing
+    failure: ProviderError | None = None  # why its request failed
     shown: bool = False
     made: float = 0.0  # the store's clock when it was added
     task: asyncio.Task[Suggestion | None] = field(init=False)
@@ -135,6 +137,10 @@ class Store:
     def reach(self, snapshot: Snapshot) -> None:
         """The user is at ``snapshot`` now."""
         self._latest[snapshot.uri] = snapshot
+
+    def latest(self, uri: str) -> Snapshot | None:
+        """The last state of the document asked about or accepted into."""
+        return self._latest.get(uri)
 
     def reached(self, state: State) -> bool:
         """Whether the user is at ``state`` or has typed on from it."""

@@ -411,6 +411,67 @@ async def test_typing_on_while_the_model_is_merely_slow_waits_for_it(harness: Ha
     assert len(harness.provider.streams) == 1
 
 
+async def adopted_then(harness: Harness, end: Any) -> tuple[Any, Any]:
+    """Ask at "x =", type on to "x = 1" (which adopts that request), then ``end`` its stream."""
+    asked = harness.ask("x =")
+    await settle()
+    typed_on = harness.ask("x = 1")
+    await settle()
+    end(harness.provider.streams[0])
+    await settle()
+    return asked, typed_on
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        lambda stream: stream.fail(TransientError("HTTP 500 from the provider")),
+        lambda stream: stream.end(""),  # nothing to say after "x =": maybe after "x = 1"
+        lambda stream: stream.end(" 2"),  # went another way
+    ],
+    ids=["failed", "empty", "other"],
+)
+async def test_a_request_taken_over_that_brings_nothing_for_the_newest_state_is_asked_again(
+    harness: Harness, end: Any
+):
+    asked, typed_on = await adopted_then(harness, end)
+
+    assert len(harness.provider.streams) == 2
+    assert harness.provider.streams[1].request.prefix.endswith("x = 1")
+    harness.provider.streams[1].end(" + 1")
+    assert (await typed_on).text == " + 1"
+    await asked
+
+
+@pytest.mark.parametrize(
+    "error",
+    [AuthError("HTTP 401: bad key"), RateLimitError("HTTP 429", retry_after=5.0)],
+    ids=["refused", "rate-limited"],
+)
+async def test_no_asking_again_after_a_refusal_or_under_a_pause(harness: Harness, error: Any):
+    _, typed_on = await adopted_then(harness, lambda stream: stream.fail(error))
+
+    assert await typed_on is None
+    assert len(harness.provider.streams) == 1
+
+
+async def test_a_keystroke_superseded_meanwhile_does_not_ask_again(harness: Harness):
+    harness.ask("x =")
+    await settle()
+    typed_on = harness.ask("x = 1")
+    await settle()
+    newer = harness.ask("x = 12")  # also adopts it
+    await settle()
+    harness.provider.streams[0].fail(TransientError("dropped"))
+    await settle()
+
+    assert len(harness.provider.streams) == 2  # for the newest only
+    assert harness.provider.streams[1].request.prefix.endswith("x = 12")
+    harness.provider.streams[1].end(" + 1")
+    assert (await newer).text == " + 1"
+    assert await typed_on is None
+
+
 async def test_a_follow_up_cancelled_before_its_first_step_still_frees_its_slot(
     monkeypatch: pytest.MonkeyPatch,
 ):
