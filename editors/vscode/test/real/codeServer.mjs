@@ -213,6 +213,26 @@ class Editor {
     });
   }
 
+  /**
+   * Type `text` as a person does and wait until the ghost text satisfies `check`: once the
+   * status bar says ready, key by key, then a generous wait (on a loaded machine the first
+   * answer can take seconds). A person who still sees nothing retypes the last key; so does
+   * this, once, and says so in the output.
+   */
+  async typeUntilGhost(text, check, timeoutMs = 20_000) {
+    await this.waitStatus(/fim-lsp: ready/);
+    await this.type(text);
+    try {
+      return await this.waitGhost(check, timeoutMs);
+    } catch (error) {
+      if (!/^timed out/.test(error.message)) throw error;
+      console.log(`no ghost text ${timeoutMs} ms after typing ${JSON.stringify(text)}; retyping its last key`);
+      await this.press("Backspace");
+      await this.type(text.slice(-1));
+      return this.waitGhost(check, timeoutMs);
+    }
+  }
+
   /** Wait until the ghost text satisfies `check` (a string: equals it); returns it. */
   async waitGhost(check, timeoutMs = 15_000) {
     const ok = typeof check === "string" ? (text) => text === check : check;
