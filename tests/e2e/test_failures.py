@@ -150,6 +150,31 @@ async def test_server_errors_are_quiet_and_recoverable(client: LanguageClient, f
     await still_serves(client, fake)
 
 
+@pytest.mark.parametrize(
+    "failing",
+    [Reply(status=500, hang=0.5), Reply(chunks=["1", " +"], chunk_delay=0.3, drop_after_chunks=1)],
+    ids=["500", "dropped-stream"],
+)
+async def test_a_keystroke_that_took_over_a_request_that_fails_asks_for_itself(
+    client: LanguageClient, fake: FakeProvider, failing: Reply
+):
+    fake.queue(failing, Reply(text=" + 1"))
+    open_document(client, URI, "x = \n")
+    first = asyncio.ensure_future(
+        client.text_document_inline_completion_async(inline_params(URI, 0, 4))
+    )
+    await asyncio.to_thread(fake.wait_for_requests, 1)
+    insert(client, URI, 2, 0, 4, "1")  # typed on while the model is still at it
+
+    items = await ask(client, URI, 0, 5)
+
+    assert [item.insert_text for item in items] == [" + 1"]
+    assert len(fake.received) == 2
+    assert fake.received[1].body["prompt"].split("<|fim_suffix|>")[0].endswith("x = 1")
+    assert await asyncio.wait_for(first, 10) is None
+    assert client.messages == []
+
+
 def _event(text: str) -> bytes:
     return b'data: {"choices": [{"text": "' + text.encode() + b'", "index": 0}]}\n\n'
 
