@@ -215,12 +215,12 @@ class Editor {
 
   /**
    * Type `text` as a person does and wait until the ghost text satisfies `check`: once the
-   * status bar says ready, key by key, then a generous wait (on a loaded machine the first
-   * answer can take seconds). A person who still sees nothing retypes the last key; so does
-   * this, once, and says so in the output.
+   * status bar item has stopped spinning (ready, or showing an error), key by key, then a
+   * generous wait (on a loaded machine the first answer can take seconds). A person who still
+   * sees nothing retypes the last key; so does this, once, and says so in the output.
    */
   async typeUntilGhost(text, check, timeoutMs = 20_000) {
-    await this.waitStatus(/fim-lsp: ready/);
+    await this.waitStatus(/fim-lsp: (?!starting|fetching)/);
     await this.type(text);
     try {
       return await this.waitGhost(check, timeoutMs);
