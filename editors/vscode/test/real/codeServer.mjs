@@ -214,23 +214,31 @@ class Editor {
   }
 
   /**
-   * Type `text` as a person does and wait until the ghost text satisfies `check`: once the
-   * status bar item has stopped spinning (ready, or showing an error), key by key, then a
-   * generous wait (on a loaded machine the first answer can take seconds). A person who still
-   * sees nothing retypes the last key; so does this, once, and says so in the output.
+   * Type as a person does (`typing`) and wait until the ghost text satisfies `check`: once the
+   * status bar item has stopped spinning (ready, or showing an error), then a generous wait
+   * (on a loaded machine the first answer can take seconds). A person who still sees nothing
+   * types again (`retyping`); so does this, once, and says so in the output.
    */
-  async typeUntilGhost(text, check, timeoutMs = 20_000) {
+  async untilGhost(check, typing, retyping = typing, timeoutMs = 20_000) {
     await this.waitStatus(/fim-lsp: (?!starting|fetching)/);
-    await this.type(text);
+    await typing();
     try {
       return await this.waitGhost(check, timeoutMs);
     } catch (error) {
       if (!/^timed out/.test(error.message)) throw error;
-      console.log(`no ghost text ${timeoutMs} ms after typing ${JSON.stringify(text)}; retyping its last key`);
-      await this.press("Backspace");
-      await this.type(text.slice(-1));
+      console.log(`no ghost text ${timeoutMs} ms after typing; typing again`);
+      await retyping();
       return this.waitGhost(check, timeoutMs);
     }
+  }
+
+  /** Type `text` until the ghost text satisfies `check`; typing again is retyping its last key. */
+  async typeUntilGhost(text, check, timeoutMs) {
+    const retype = async () => {
+      await this.press("Backspace");
+      await this.type(text.slice(-1));
+    };
+    return this.untilGhost(check, () => this.type(text), retype, timeoutMs);
   }
 
   /** Wait until the ghost text satisfies `check` (a string: equals it); returns it. */
