@@ -52,6 +52,15 @@ def ask(client: RawClient) -> Any:
     )
 
 
+async def give_up(client: RawClient, fake: FakeProvider, upstream: int = 1) -> dict[str, Any]:
+    """Ask, and cancel once the request is upstream (the ``upstream``-th there), as VS Code
+    does when its suggest widget opens; the reply to the cancelled request."""
+    cancelled = ask(client)
+    await asyncio.to_thread(fake.wait_for_requests, upstream)
+    client.notify("$/cancelRequest", {"id": cancelled})
+    return await client.reply(cancelled)
+
+
 async def wait_until(done: Any, what: str, timeout: float = 10.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not done():
@@ -62,10 +71,7 @@ async def wait_until(done: Any, what: str, timeout: float = 10.0) -> None:
 async def test_a_request_the_editor_cancels_is_answered_when_asked_again(
     client: RawClient, fake: FakeProvider
 ):
-    cancelled = ask(client)
-    await asyncio.to_thread(fake.wait_for_requests, 1)
-    client.notify("$/cancelRequest", {"id": cancelled})
-    assert "error" in await client.reply(cancelled)  # the editor is told it was cancelled
+    assert "error" in await give_up(client, fake)  # the editor is told it was cancelled
     [upstream] = fake.received
     await wait_until(lambda: upstream.chunks_sent == 1, "the slow answer to be sent")
     assert not upstream.client_closed
@@ -92,10 +98,7 @@ async def test_a_request_cancelled_after_the_user_typed_on_closes_its_stream(
 async def test_a_client_that_declared_it_is_told_when_the_kept_answer_is_in(
     told_client: RawClient, fake: FakeProvider
 ):
-    cancelled = ask(told_client)
-    await asyncio.to_thread(fake.wait_for_requests, 1)
-    told_client.notify("$/cancelRequest", {"id": cancelled})
-    await told_client.reply(cancelled)
+    await give_up(told_client, fake)
     assert told_client.notified(READY) == []  # not yet: the model is still thinking
 
     await wait_until(lambda: told_client.notified(READY), "the suggestion-ready notification")
@@ -118,10 +121,7 @@ async def test_no_client_is_told_of_an_answer_it_did_not_give_up_on_or_cannot_us
     reply = await told_client.reply(ask(told_client), timeout=2 * SLOW_S + 5)
     assert [item["insertText"] for item in reply["result"]["items"]] == ["(items)"]
     # Given up on, for a client that never said it would ask again.
-    cancelled = ask(client)
-    await asyncio.to_thread(fake.wait_for_requests, 2)
-    client.notify("$/cancelRequest", {"id": cancelled})
-    await client.reply(cancelled)
+    await give_up(client, fake, upstream=2)
     upstream = fake.received[-1]
     await wait_until(lambda: upstream.chunks_sent == 1, "the slow answer to be sent")
     await client.reply(ask(client))  # answered from the kept answer, so it was in
@@ -132,10 +132,7 @@ async def test_no_client_is_told_of_an_answer_it_did_not_give_up_on_or_cannot_us
 async def test_no_one_is_told_when_the_user_typed_on_after_giving_up(
     told_client: RawClient, fake: FakeProvider
 ):
-    cancelled = ask(told_client)
-    await asyncio.to_thread(fake.wait_for_requests, 1)
-    told_client.notify("$/cancelRequest", {"id": cancelled})
-    await told_client.reply(cancelled)
+    await give_up(told_client, fake)
     told_client.change(URI, 8, [{"text": TEXT + "s"}])
 
     closed = await asyncio.to_thread(fake.wait_for_close)
